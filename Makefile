@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make plot` and `make test`. Each sets up what it needs:
+# .venv with the locked dependencies, and Graphviz's `dot` (through apt-get when run as root).
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.kgraphs-installed
+# This machine's pip configuration names extra indexes; their "is ignored" lines are noise.
+QUIET_PIP := grep -v "is ignored: it is neither a file nor a directory" || true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup graphviz test test-fast plot bench notebooks lint format lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.lock 2>&1 | $(QUIET_PIP)
+	$(PY) -m pip install -q --no-deps -e . 2>&1 | $(QUIET_PIP)
+	$(PY) -c "import kgraphs, keras, pydot, pydantic"
+	touch $@
+
+setup: $(STAMP) graphviz
+
+graphviz:
+	@command -v dot >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Graphviz (dot) with apt-get"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz >/dev/null; \
+	else \
+		echo "Graphviz's dot program is missing. Install it with:  sudo apt-get install -y graphviz" >&2; \
+		exit 1; \
+	fi
+
+test: setup
+	$(PY) -m ruff check kgraphs tests benchmarks
+	$(PY) -m ruff format --check kgraphs tests benchmarks
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not slow"
+
+plot: setup
+	$(PY) -m kgraphs plot recipes -o build/diagrams
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+lint format: setup
+	$(PY) -m ruff format kgraphs tests benchmarks
+	$(PY) -m ruff check --fix kgraphs tests benchmarks
+
+# Refresh the lock from the current .venv after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	{ echo "# Tested versions of every package in .venv; \`make lock\` regenerates this file."; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v "^kgraphs"; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

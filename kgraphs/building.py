@@ -1,0 +1,63 @@
+"""`build()`: a recipe (name, file, dict or `Recipe`) in, a ready `keras.Model` out."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from kgraphs import registry
+from kgraphs.errors import ConfigError
+from kgraphs.recipe import Recipe, load_recipe
+
+if TYPE_CHECKING:
+    import keras
+    import tensorflow as tf
+
+
+def build(
+    recipe: object,
+    /,
+    *,
+    compile: bool = True,
+    strategy: tf.distribute.Strategy | None = None,
+    **overrides: Any,
+) -> keras.Model:
+    """Build (and compile) the model a recipe describes.
+
+    Args:
+        recipe: a registered architecture name, a path to a `.yaml`/`.yml`/`.json`/`.toml`
+            recipe, a recipe dict, or a `Recipe`.
+        compile: compile with the recipe's `compile` section, when it has one.
+        strategy: a `tf.distribute.Strategy`; the model is built and compiled in its scope,
+            so its variables are created (and mirrored) where the strategy puts them.
+        **overrides: fields of the recipe's `config`, validated like the recipe itself.
+
+    Example:
+        >>> import kgraphs
+        >>> model = kgraphs.build("recipes/image_multitask.yaml", num_classes=3)
+        >>> model.output_shape, dict(model.loss)
+        ([(None, 3), (None, 4)], {'class_label': 'categorical_crossentropy', 'bounding_box': 'mse'})
+    """
+    validated = load_recipe(recipe, **overrides)
+    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
+    with scope:
+        model = instantiate(validated)
+        if compile and validated.compile is not None:
+            try:
+                model.compile(**validated.compile.keras_arguments(validated.output_names))
+            except ConfigError as error:
+                raise error.with_source(validated.source) from None
+    return model
+
+
+def instantiate(recipe: Recipe) -> keras.Model:
+    """The uncompiled model of a validated recipe."""
+    builder = registry.get(recipe.architecture).builder
+    try:
+        return builder(recipe.config, name=recipe.model_name)
+    except (ValueError, TypeError) as error:
+        # Validation should catch every bad config first; if Keras still refuses one, the user
+        # gets it as a located recipe problem rather than a traceback from deep inside Keras.
+        raise ConfigError(
+            [("config", f"Keras cannot build this config: {error}")], source=recipe.source
+        ) from None

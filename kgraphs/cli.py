@@ -1,0 +1,212 @@
+"""The `kgraphs` command line (also `python -m kgraphs`).
+
+Exit status: 0 on success, 2 for a bad recipe or bad usage, 1 for anything else. A user's
+mistake prints the located problems, never a traceback. TensorFlow's start-up lines are
+hidden unless `--verbose`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from kgraphs import registry
+from kgraphs.errors import ConfigError
+from kgraphs.recipe import (
+    Recipe,
+    load_recipe,
+    parse_assignment,
+    read_source,
+    validate_recipe,
+    with_overrides,
+)
+from kgraphs.recipe_files import SUFFIXES
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own exit status for usage is 2 too
+        self.print_usage(sys.stderr)
+        raise SystemExit(f"kgraphs: {message}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    if not arguments.verbose:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        return arguments.run(arguments) or EXIT_OK
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if arguments.verbose:
+            raise
+        print(f"kgraphs: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kgraphs", description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--verbose", "-v", action="store_true", help="show TensorFlow's logs")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, run, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    def with_set(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="override a recipe field, e.g. config.lstm_units=64 (repeatable)",
+        )
+
+    command("list", _list, "list the registered architectures")
+    validate = command("validate", _validate, "check recipes without importing TensorFlow")
+    validate.add_argument("recipes", nargs="+", metavar="RECIPE_OR_DIR")
+    with_set(validate)
+    summary = command("summary", _summary, "print a recipe's model summary")
+    summary.add_argument("recipe", metavar="RECIPE")
+    with_set(summary)
+    build = command("build", _build, "build and compile a recipe, and save it as .keras")
+    build.add_argument("recipe", metavar="RECIPE")
+    build.add_argument("-o", "--output", required=True, metavar="MODEL.keras")
+    with_set(build)
+    plot = command("plot", _plot, "draw recipes (files or folders) as diagrams")
+    plot.add_argument("recipes", nargs="+", metavar="RECIPE_OR_DIR")
+    plot.add_argument("-o", "--output", required=True, metavar="DIR")
+    plot.add_argument("--format", default="svg,png", help="comma-separated: png,svg,pdf,dot")
+    with_set(plot)
+    return parser
+
+
+def _list(arguments: argparse.Namespace) -> int:
+    for name in registry.names():
+        print(f"{name:18} {registry.get(name).summary}")
+    return EXIT_OK
+
+
+def _validate(arguments: argparse.Namespace) -> int:
+    failures = 0
+    for path in expand_recipe_paths(arguments.recipes):
+        try:
+            recipe = _load(path, arguments.set)
+        except ConfigError as error:
+            failures += 1
+            print(error, file=sys.stderr)
+        else:
+            print(f"ok  {path}  ({recipe.architecture}, outputs: {', '.join(recipe.output_names)})")
+    return EXIT_USAGE if failures else EXIT_OK
+
+
+def _summary(arguments: argparse.Namespace) -> int:
+    recipe = _load(arguments.recipe, arguments.set)
+    with quiet_tensorflow(arguments.verbose):
+        from kgraphs.building import build
+
+        model = build(recipe)
+    model.summary()
+    return EXIT_OK
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    output = Path(arguments.output)
+    if output.suffix != ".keras":
+        raise ConfigError([("--output", f"expected a .keras file; given {str(output)!r}")])
+    recipe = _load(arguments.recipe, arguments.set)
+    with quiet_tensorflow(arguments.verbose):
+        from kgraphs.building import build
+        from kgraphs.saving import save_model
+
+        save_model(build(recipe), output)
+    print(f"wrote {output}")
+    return EXIT_OK
+
+
+def _plot(arguments: argparse.Namespace) -> int:
+    from kgraphs.plotting import FORMATS
+
+    formats = [f.strip().lower() for f in arguments.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ConfigError(
+            [("--format", f"expected some of {list(FORMATS)}; given {arguments.format!r}")]
+        )
+    recipes = [_load(path, arguments.set) for path in expand_recipe_paths(arguments.recipes)]
+    with quiet_tensorflow(arguments.verbose):
+        from kgraphs.gallery import render_gallery
+
+        written = render_gallery(
+            recipes,
+            Path(arguments.output),
+            formats=formats,
+            progress=sys.stderr if len(recipes) > 3 else None,
+        )
+    print(f"wrote {len(written)} files to {arguments.output}")
+    return EXIT_OK
+
+
+def expand_recipe_paths(paths: Sequence[str]) -> list[str]:
+    """Recipe files named directly, plus every recipe file under the folders named (sorted)."""
+    found: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found += sorted(
+                str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
+        else:
+            found.append(name)
+    return found
+
+
+def _load(source: str, assignments: Sequence[str]) -> Recipe:
+    if not assignments:
+        return load_recipe(source)
+    data, where = read_source(source)
+    try:
+        data = with_overrides(data, dict(parse_assignment(text) for text in assignments))
+    except ConfigError as error:
+        raise error.with_source(where) from None
+    return validate_recipe(data, source=where)
+
+
+@contextlib.contextmanager
+def quiet_tensorflow(verbose: bool) -> Iterator[None]:
+    """Import Keras (and TensorFlow) with their C++ start-up lines hidden.
+
+    TensorFlow writes those lines to file descriptor 2 from C++ before any Python logging is
+    set up, so no environment variable hides them; the descriptor is pointed at /dev/null for
+    the import only, and Python-level errors are still raised and printed normally.
+    """
+    if not verbose and "keras" not in sys.modules:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            import keras  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+        import logging
+
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    yield
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""`ConfigError`: every problem with a recipe, located and explained.
+
+A problem is a `(location, message)` pair. The location is a dotted path into the recipe
+(`config.stages[1].filters`), and the message says what was expected, what was given and,
+for a misspelt key or name, the closest valid one. All problems found in one pass are
+reported together, so a user fixes a recipe in one edit rather than one error at a time.
+"""
+
+from __future__ import annotations
+
+import difflib
+import reprlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+Location = tuple[str | int, ...]
+
+# Recipes may hold deeply nested or huge values; echo a bounded preview of them.
+_preview = reprlib.Repr()
+_preview.maxlevel, _preview.maxstring, _preview.maxother = 3, 60, 60
+_preview.maxlist = _preview.maxdict = _preview.maxtuple = 6
+
+
+class ConfigError(ValueError):
+    """A recipe, config or override that kgraphs cannot build.
+
+    Attributes:
+        problems: `(location, message)` pairs, in the order they were found.
+        source: the recipe file (or a description of where the config came from).
+
+    Example:
+        >>> error = ConfigError([("config.lstm_units", "expected an integer; given '32'")],
+        ...                     source="recipes/ticket.yaml")
+        >>> print(error)
+        recipes/ticket.yaml: 1 problem
+          config.lstm_units: expected an integer; given '32'
+    """
+
+    def __init__(self, problems: Iterable[tuple[str, str]], *, source: str | None = None):
+        self.problems: list[tuple[str, str]] = list(problems)
+        self.source = source
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        count = len(self.problems)
+        header = f"{self.source or 'recipe'}: {count} problem{'s' if count != 1 else ''}"
+        lines = [f"  {location or '(recipe)'}: {message}" for location, message in self.problems]
+        return "\n".join([header, *lines])
+
+    def with_source(self, source: str | None) -> ConfigError:
+        """The same problems, attributed to `source` (kept if it is already set)."""
+        return ConfigError(self.problems, source=self.source or source)
+
+    def prefixed(self, prefix: str) -> ConfigError:
+        """The same problems with `prefix` put in front of every location."""
+        return ConfigError(
+            [(join_location(prefix, location), message) for location, message in self.problems],
+            source=self.source,
+        )
+
+
+def format_location(location: Sequence[str | int]) -> str:
+    """`("config", "stages", 1, "filters")` -> `"config.stages[1].filters"`."""
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def join_location(prefix: str, location: str) -> str:
+    if not prefix:
+        return location
+    if not location:
+        return prefix
+    return prefix + location if location.startswith("[") else f"{prefix}.{location}"
+
+
+def given(value: Any) -> str:
+    """A short, safe preview of a user's value for an error message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _preview.repr(value)
+
+
+def close_match(word: object, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `word` (case-insensitive), or None if nothing is close."""
+    if not isinstance(word, str):
+        return None
+    by_lower = {candidate.lower(): candidate for candidate in candidates}
+    matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[matches[0]] if matches else None
+
+
+def did_you_mean(word: object, candidates: Iterable[str]) -> str:
+    """`"; did you mean 'x'?"` when a candidate is close to `word`, else `""`."""
+    match = close_match(word, candidates)
+    return f"; did you mean {match!r}?" if match else ""

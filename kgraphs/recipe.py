@@ -1,0 +1,247 @@
+"""Recipes: validated, TensorFlow-free descriptions of a model and how to compile it.
+
+A recipe is a mapping (from a YAML, JSON or TOML file, or a dict):
+
+    version: 1
+    architecture: ticket_priority
+    name: ticket_priority          # optional Keras model name
+    description: One line.         # optional
+    config: {lstm_units: 32}       # the architecture's fields; the rest take the defaults
+    compile: {optimizer: adam, loss: {priority: binary_crossentropy}}   # optional
+
+Validation runs in three passes that all report into one `ConfigError`: the envelope, the
+architecture's config, then the compile keys against the model's output names.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import Field
+
+from kgraphs import registry
+from kgraphs.compile_spec import CompileSpec
+from kgraphs.errors import ConfigError, did_you_mean, given
+from kgraphs.recipe_files import SUFFIXES, parse_text, read_recipe_file
+from kgraphs.registry import ArchitectureConfig
+from kgraphs.validation import Str, StrictConfig, problems_from
+
+ModelName = Annotated[Str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")]
+
+
+class _Envelope(StrictConfig):
+    version: Literal[1]
+    architecture: Str
+    name: ModelName | None = None
+    description: Annotated[Str, Field(max_length=500)] | None = None
+    config: dict[Str, Any] = Field(default_factory=dict)
+    compile: CompileSpec | None = None
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A validated recipe. `config` is the architecture's typed, frozen config object."""
+
+    architecture: str
+    config: ArchitectureConfig
+    name: str | None = None
+    description: str | None = None
+    compile: CompileSpec | None = None
+    source: str | None = None
+
+    @property
+    def model_name(self) -> str:
+        return self.name or self.architecture
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return self.config.output_names()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The recipe as plain data (what a file would hold), defaults included."""
+        data: dict[str, Any] = {"version": 1, "architecture": self.architecture}
+        if self.name is not None:
+            data["name"] = self.name
+        if self.description is not None:
+            data["description"] = self.description
+        data["config"] = self.config.model_dump(mode="json")
+        if self.compile is not None:
+            data["compile"] = self.compile.model_dump(mode="json", exclude_none=True)
+        return data
+
+
+def load_recipe(source: object, /, **overrides: Any) -> Recipe:
+    """Read and validate a recipe without importing TensorFlow.
+
+    `source` is a registered architecture name, a path to a `.yaml`/`.yml`/`.json`/`.toml`
+    file, a recipe mapping or a `Recipe`. `overrides` replace fields of its `config`.
+
+    Example:
+        >>> recipe = load_recipe("ticket_priority", lstm_units=8)
+        >>> recipe.architecture, recipe.config.lstm_units, recipe.output_names
+        ('ticket_priority', 8, ('priority',))
+        >>> load_recipe({"version": 1, "architecture": "ticket_priorty"})
+        Traceback (most recent call last):
+        ...
+        kgraphs.errors.ConfigError: <dict>: 1 problem
+          architecture: unknown architecture 'ticket_priorty'; ...; did you mean 'ticket_priority'?
+    """
+    if isinstance(source, Recipe) and not overrides:
+        return source
+    data, where = read_source(source)
+    if overrides:
+        data = with_overrides(data, {f"config.{key}": value for key, value in overrides.items()})
+    return validate_recipe(data, source=where)
+
+
+def read_source(source: object) -> tuple[object, str]:
+    """The raw recipe data behind `source`, and a name for it in error messages."""
+    if isinstance(source, Recipe):
+        return source.to_dict(), source.source or "<recipe>"
+    if isinstance(source, Mapping):
+        return copy.deepcopy(dict(source)), "<dict>"
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if isinstance(source, str) and path.suffix.lower() not in SUFFIXES and not path.exists():
+            if source in registry.names():
+                return {"version": 1, "architecture": source}, source
+            raise ConfigError(
+                [
+                    (
+                        "(recipe)",
+                        f"{source!r} is neither a registered architecture nor a recipe file;"
+                        f" architectures: {registry.names()}"
+                        f"{did_you_mean(source, registry.names())}",
+                    )
+                ],
+                source=source,
+            )
+        return read_recipe_file(path), str(path)
+    raise ConfigError(
+        [
+            (
+                "(recipe)",
+                "expected an architecture name, a recipe path or a mapping; "
+                f"given {type(source).__name__}",
+            )
+        ]
+    )
+
+
+def validate_recipe(data: object, *, source: str = "<dict>") -> Recipe:
+    """Validate raw recipe data; every problem is collected into one `ConfigError`."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(
+            [("(recipe)", f"expected a mapping of recipe keys; given {given(data)}")], source=source
+        )
+    problems: list[tuple[str, str]] = []
+    envelope_data = dict(data)
+    config_data = envelope_data.get("config", {})
+    try:
+        envelope: _Envelope | None = _Envelope.model_validate(envelope_data)
+    except Exception as error:
+        envelope = None
+        problems += _problems(error, _Envelope)
+
+    architecture = None
+    if isinstance(data.get("architecture"), str):
+        try:
+            architecture = registry.get(data["architecture"])
+        except ConfigError as error:
+            problems += error.problems
+    config = None
+    if architecture is not None and isinstance(config_data, Mapping):
+        try:
+            config = architecture.config(config_data)
+        except ConfigError as error:
+            problems += error.problems
+
+    if envelope is not None and envelope.compile is not None and config is not None:
+        problems += envelope.compile.output_problems(config.output_names())
+
+    if problems or envelope is None or config is None or architecture is None:
+        raise ConfigError(_unique(problems), source=source)
+    return Recipe(
+        architecture=architecture.name,
+        config=config,
+        name=envelope.name,
+        description=envelope.description,
+        compile=envelope.compile,
+        source=source,
+    )
+
+
+def with_overrides(data: object, assignments: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of recipe data with each `"config.stages[0].filters": value` assignment applied."""
+    if not isinstance(data, Mapping):
+        raise ConfigError([("(recipe)", f"expected a mapping; given {given(data)}")])
+    result = copy.deepcopy(dict(data))
+    for path, value in assignments.items():
+        _assign(result, path, value)
+    return result
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """`"config.lstm_units=64"` -> `("config.lstm_units", 64)`; the value is read as YAML."""
+    path, separator, value = text.partition("=")
+    if not separator or not path.strip():
+        raise ConfigError(
+            [("--set", f"expected KEY=VALUE such as config.lstm_units=64; given {text!r}")]
+        )
+    return path.strip(), parse_text(value, syntax="yaml") if value.strip() else None
+
+
+_PATH = re.compile(r"[^.\[\]]+(?:\.[^.\[\]]+|\[\d+\])*")
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _assign(data: dict, path: str, value: Any) -> None:
+    if not _PATH.fullmatch(path):
+        raise ConfigError([(path, "expected a dotted key such as config.stages[0].filters")])
+    parts = [name if name else int(index) for name, index in _PART.findall(path)]
+    target: Any = data
+    for index, part in enumerate(parts[:-1]):
+        following = parts[index + 1]
+        if isinstance(part, int):
+            if not isinstance(target, list) or part >= len(target):
+                raise ConfigError([(path, f"no item [{part}] to set")])
+            target = target[part]
+            continue
+        if not isinstance(target, dict):
+            raise ConfigError([(path, f"cannot set {part!r} inside a {type(target).__name__}")])
+        if part not in target or target[part] is None:
+            target[part] = [] if isinstance(following, int) else {}
+        target = target[part]
+    last = parts[-1]
+    if isinstance(last, int):
+        if not isinstance(target, list) or last >= len(target):
+            raise ConfigError([(path, f"no item [{last}] to set")])
+    elif not isinstance(target, dict):
+        raise ConfigError([(path, f"cannot set {last!r} inside a {type(target).__name__}")])
+    target[last] = value
+
+
+def _problems(error: Exception, cls: type) -> list[tuple[str, str]]:
+    from pydantic import ValidationError
+
+    if isinstance(error, ValidationError):
+        return problems_from(error, cls)
+    if isinstance(error, RecursionError):
+        return [("(recipe)", "nested too deeply to validate")]
+    raise error
+
+
+def _unique(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(problems))
+
+
+def dump_yaml(data: Any) -> str:
+    """Recipe data as block-style YAML with keys in the order given."""
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)

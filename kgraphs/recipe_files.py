@@ -1,0 +1,154 @@
+"""Reading recipe files: YAML, JSON or TOML into plain Python data, safely.
+
+A recipe is data, never code. YAML goes through PyYAML's safe loader (tags naming Python
+objects are errors), JSON through the standard library, TOML through `tomllib`. On top of the
+parsers, a recipe file is refused when it is too large, binary, not UTF-8, has duplicate keys
+(the parsers would silently keep the last one) or uses so many YAML aliases that expanding
+them could exhaust memory. Every failure is a `ConfigError` naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kgraphs.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the locked environment is 3.11
+    import tomli as tomllib
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+# Real recipes are a few kilobytes; a graph recipe of a large application model is ~100 KB.
+MAX_RECIPE_BYTES = 2_000_000
+# Plain anchors are fine; a "billion laughs" file uses thousands of aliases.
+MAX_YAML_ALIASES = 1_000
+
+
+class _RecipeYamlLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys and alias bombs."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(
+                    f"more than {MAX_YAML_ALIASES} aliases (line {mark.line + 1}); "
+                    "refusing to expand what looks like an alias bomb"
+                )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (dict, list)):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "mapping keys must be plain values", key_node.start_mark
+                )
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_text(text: str, *, syntax: str) -> object:
+    """Parse recipe text written in `syntax` ("yaml", "json" or "toml")."""
+    try:
+        if syntax == "yaml":
+            return yaml.load(text, Loader=_RecipeYamlLoader)
+        if syntax == "json":
+            return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
+        return tomllib.loads(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise ConfigError([(where, f"invalid YAML: {error.problem or error}")]) from None
+    except yaml.YAMLError as error:
+        raise ConfigError([("(file)", f"invalid YAML: {error}")]) from None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise ConfigError([(where, f"invalid JSON: {error.msg}")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([("(file)", f"invalid TOML: {error}")]) from None
+    except ValueError as error:  # duplicate JSON keys, NaN constants
+        raise ConfigError([("(file)", f"invalid {syntax.upper()}: {error}")]) from None
+    except RecursionError:
+        raise ConfigError([("(file)", "nested too deeply")]) from None
+
+
+def read_recipe_file(path: str | os.PathLike) -> object:
+    """The parsed content of a recipe file; `ConfigError` (naming the file) for any problem."""
+    path = Path(path)
+    source = str(path)
+    syntax = SUFFIXES.get(path.suffix.lower())
+    if syntax is None:
+        raise ConfigError(
+            [
+                (
+                    "(file)",
+                    f"unknown recipe suffix {path.suffix!r}; expected one of {sorted(SUFFIXES)}",
+                )
+            ],
+            source=source,
+        )
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_RECIPE_BYTES + 1)
+    except OSError as error:
+        raise ConfigError(
+            [("(file)", f"cannot read: {error.strerror or error}")], source=source
+        ) from None
+    try:
+        return parse_text(_decode(data), syntax=syntax)
+    except ConfigError as error:
+        raise error.with_source(source) from None
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > MAX_RECIPE_BYTES:
+        raise ConfigError(
+            [
+                (
+                    "(file)",
+                    f"expected a recipe of at most {MAX_RECIPE_BYTES:,} bytes; given a larger file",
+                )
+            ]
+        )
+    if not data.strip():
+        raise ConfigError([("(file)", "expected a recipe; given an empty file")])
+    if b"\x00" in data:
+        raise ConfigError([("(file)", "expected UTF-8 text; given a binary file")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            [(f"line {line}", f"expected UTF-8 text; given byte 0x{data[error.start]:02x}")]
+        ) from None
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict:
+    result: dict = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _json_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a recipe can use")

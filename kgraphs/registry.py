@@ -1,0 +1,107 @@
+"""The architecture registry: one decorator registers a builder under its function name.
+
+The decorator also turns the builder into the public factory, so every architecture gets the
+same calling convention (`factory(config=None, /, **fields)`), the same validation and the
+same error messages, and tests parametrized over `names()` cover a new architecture at once.
+Nothing here imports TensorFlow: builders import Keras when they run.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kgraphs.errors import ConfigError, did_you_mean
+from kgraphs.validation import StrictConfig, validate
+
+if TYPE_CHECKING:
+    import keras
+
+
+class ArchitectureConfig(StrictConfig):
+    """A config whose model's output names are known before anything is built."""
+
+    def output_names(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+
+Builder = Callable[..., "keras.Model"]
+
+
+@dataclass(frozen=True)
+class Architecture:
+    name: str
+    config_class: type[ArchitectureConfig]
+    builder: Builder
+
+    @property
+    def summary(self) -> str:
+        return (inspect.getdoc(self.builder) or "").split("\n", 1)[0]
+
+    def config(self, config: object = None, /, **fields: Any) -> ArchitectureConfig:
+        """Validate `config` (a mapping or config object) updated with `fields`."""
+        if isinstance(config, self.config_class):
+            data: object = config.model_dump() | fields
+        elif config is None or isinstance(config, Mapping):
+            data = dict(config or {}) | fields
+        else:
+            raise ConfigError([("config", f"expected a mapping; given {type(config).__name__}")])
+        return validate(self.config_class, data, prefix="config")
+
+
+_ARCHITECTURES: dict[str, Architecture] = {}
+
+
+def register(config_class: type[ArchitectureConfig]) -> Callable[[Builder], Builder]:
+    """Register `builder(config, *, name)` under its function name; return the public factory."""
+
+    def decorator(builder: Builder) -> Builder:
+        name = builder.__name__
+        if name in _ARCHITECTURES:
+            raise ValueError(f"architecture {name!r} is already registered")
+        architecture = Architecture(name, config_class, builder)
+        _ARCHITECTURES[name] = architecture
+
+        def factory(config: Mapping[str, Any] | None = None, /, **fields: Any) -> keras.Model:
+            try:
+                validated = architecture.config(config, **fields)
+            except ConfigError as error:
+                raise error.with_source(f"{name}() arguments") from None
+            return builder(validated, name=name)
+
+        factory.__name__ = factory.__qualname__ = name
+        factory.__module__ = builder.__module__
+        factory.__doc__ = builder.__doc__
+        factory.architecture = architecture  # type: ignore[attr-defined]
+        return factory
+
+    return decorator
+
+
+def names() -> list[str]:
+    """Registered architecture names, sorted."""
+    _load_builtin()
+    return sorted(_ARCHITECTURES)
+
+
+def get(name: object) -> Architecture:
+    """The registered architecture called `name`; `ConfigError` with a close match otherwise."""
+    _load_builtin()
+    if isinstance(name, str) and name in _ARCHITECTURES:
+        return _ARCHITECTURES[name]
+    raise ConfigError(
+        [
+            (
+                "architecture",
+                f"unknown architecture {name!r}; expected one of {names()}"
+                f"{did_you_mean(name, _ARCHITECTURES)}",
+            )
+        ]
+    )
+
+
+def _load_builtin() -> None:
+    # Importing the package registers the built-in architectures (their modules import no TF).
+    import kgraphs.models  # noqa: F401
