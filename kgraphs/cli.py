@@ -30,9 +30,9 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own exit status for usage is 2 too
+    def error(self, message: str) -> None:
         self.print_usage(sys.stderr)
-        raise SystemExit(f"kgraphs: {message}") from None
+        self.exit(EXIT_USAGE, f"kgraphs: error: {message}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, model_validator
 
-from kgraphs.errors import did_you_mean
+from kgraphs.errors import ConfigError, did_you_mean
 from kgraphs.keras_names import (
     COMPILE_METRIC_ALIASES,
     LOSSES,
@@ -96,9 +96,13 @@ class CompileSpec(StrictConfig):
 
         optimizer: Any = self.optimizer
         if isinstance(optimizer, OptimizerSpec):
-            optimizer = keras.optimizers.get(
-                {"class_name": optimizer.name, "config": optimizer.arguments}
-            )
+            try:
+                optimizer = keras.optimizers.get(
+                    {"class_name": optimizer.name, "config": optimizer.arguments}
+                )
+            except (ValueError, TypeError) as error:
+                problem = ("compile.optimizer", f"{optimizer.name}: {error}")
+                raise ConfigError([problem]) from None
         loss, loss_weights, metrics = self.loss, self.loss_weights, self.metrics
         if len(output_names) == 1:
             (only,) = output_names

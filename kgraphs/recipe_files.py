@@ -27,27 +27,22 @@ else:  # pragma: no cover - the locked environment is 3.11
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 # Real recipes are a few kilobytes; a graph recipe of a large application model is ~100 KB.
 MAX_RECIPE_BYTES = 2_000_000
-# Plain anchors are fine; a "billion laughs" file uses thousands of aliases.
-MAX_YAML_ALIASES = 1_000
+# Anchors and aliases are fine, but a "billion laughs" file of a few hundred bytes expands to
+# billions of values; refuse documents whose expanded size passes this many values.
+MAX_EXPANDED_VALUES = 200_000
 
 
 class _RecipeYamlLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys and alias bombs."""
 
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self._aliases = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_YAML_ALIASES:
-                mark = self.peek_event().start_mark
-                raise yaml.YAMLError(
-                    f"more than {MAX_YAML_ALIASES} aliases (line {mark.line + 1}); "
-                    "refusing to expand what looks like an alias bomb"
-                )
-        return super().compose_node(parent, index)
+    def get_single_node(self) -> Any:
+        node = super().get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_EXPANDED_VALUES:
+            raise yaml.YAMLError(
+                f"its aliases expand to more than {MAX_EXPANDED_VALUES:,} values; "
+                "refusing what looks like an alias bomb"
+            )
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set = set()
@@ -63,6 +58,19 @@ class _RecipeYamlLoader(yaml.SafeLoader):
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values `node` stands for once every alias is expanded (memoised, so linear)."""
+    if id(node) not in sizes:
+        sizes[id(node)] = 0  # a recursive alias counts as nothing more while it is measured
+        children: list = []
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        sizes[id(node)] = min(1 + sum(_expanded_size(c, sizes) for c in children), 10**12)
+    return sizes[id(node)]
 
 
 def parse_text(text: str, *, syntax: str) -> object:

@@ -18,6 +18,11 @@ def save_model(model: keras.Model, path: str | os.PathLike) -> Path:
     Models built by kgraphs hold only built-in layers, so the file reloads with
     `keras.saving.load_model(path)` in its default safe mode.
     """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and not optimizer.built:
+        # A compiled but untrained model has an optimizer without slot variables; Keras saves
+        # it that way and then warns "Skipping variable loading for optimizer" on every load.
+        optimizer.build(model.trainable_variables)
     with atomic_path(path) as temporary:
         model.save(temporary)
     return Path(path)

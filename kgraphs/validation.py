@@ -92,8 +92,13 @@ def problems_from(error: ValidationError, cls: type[BaseModel], *, prefix: str =
         # Union members add their type name to the path (`function-after[...]`); drop them.
         location = tuple(part for part in detail["loc"] if not _is_union_tag(part))
         details.append((location, detail))
+    # Where a value had the right type but a wrong content, union fields (`name | mapping`)
+    # also report "expected a mapping" for the members it did not match; drop those.
+    content_errors = {loc for loc, detail in details if not detail["type"].endswith("_type")}
     problems = []
     for location, detail in details:
+        if location in content_errors and detail["type"].endswith("_type"):
+            continue
         # A list whose items are wrong is also "too short" once they are dropped; the item
         # errors say more, so report only the most specific problems.
         if any(
@@ -111,6 +116,8 @@ def _message(detail: Mapping[str, Any], cls: type[BaseModel], location: tuple) -
     value = detail.get("input")
     context = detail.get("ctx") or {}
     if kind == "missing":
+        if location and isinstance(location[-1], int):
+            return f"missing item [{location[-1]}]: too few items"
         return "missing required key"
     if kind == "extra_forbidden":
         return f"unknown key{did_you_mean(location[-1], _keys_at(cls, location[:-1]))}"

@@ -1,0 +1,97 @@
+"""The command line, run as users run it: a subprocess, exit codes, no tracebacks."""
+
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+import kgraphs
+
+pytestmark = pytest.mark.slow  # each command that builds a model imports TensorFlow afresh
+
+
+def kgraphs_cli(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kgraphs", *arguments], capture_output=True, text=True, timeout=180
+    )
+
+
+def test_list_names_every_architecture():
+    result = kgraphs_cli("list")
+    assert result.returncode == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == kgraphs.architectures()
+
+
+def test_validate_the_shipped_recipes():
+    result = kgraphs_cli("validate", "recipes")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ok  ") >= 8
+
+
+def test_validate_a_bad_recipe_exits_2_with_located_problems(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\narchitecture: ticket_priority\nconfig: {lstm_unit: 3}\n")
+    result = kgraphs_cli("validate", str(bad), "recipes/ticket_priority.yaml")
+    assert result.returncode == 2
+    assert f"{bad}: 1 problem" in result.stderr
+    assert "config.lstm_unit: unknown key; did you mean 'lstm_units'?" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "ok  recipes/ticket_priority.yaml" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "phrase"),
+    [
+        (
+            ["validate", "recipes/ticket_priority.yaml", "--set", "config.lstm_units=0"],
+            "config.lstm_units: expected a value >= 1",
+        ),
+        (["validate", "recipes/ticket_priority.yaml", "--set", "lstm_units"], "KEY=VALUE"),
+        (["validate", "nowhere.yaml"], "cannot read"),
+        (["build", "recipes/ticket_priority.yaml", "-o", "model.h5"], "expected a .keras file"),
+        (["plot", "recipes", "-o", "out", "--format", "gif"], "--format"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_user_mistakes_exit_2_without_traceback(arguments, phrase):
+    result = kgraphs_cli(*arguments)
+    assert result.returncode == 2, result
+    assert phrase in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_writes_a_keras_file_that_reloads_in_safe_mode(tmp_path):
+    output = tmp_path / "models" / "ticket.keras"
+    result = kgraphs_cli(
+        "build", "recipes/ticket_priority.yaml", "-o", str(output), "--set", "config.lstm_units=8"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # quiet: no TensorFlow start-up lines
+    model = keras.saving.load_model(output, safe_mode=True)
+    assert model.get_layer("text_lstm").units == 8
+    assert model.count_params() == kgraphs.build("ticket_priority", lstm_units=8).count_params()
+    inputs, _ = kgraphs.example_data(model)
+    assert np.isfinite(model.predict(inputs, verbose=0)).all()
+    assert sorted(p.name for p in output.parent.iterdir()) == ["ticket.keras"]
+
+
+def test_summary_prints_the_keras_summary():
+    result = kgraphs_cli(
+        "summary",
+        "siamese_text",
+        "--set",
+        "config.similarity=cosine",
+        "--set",
+        "config.share_encoder=true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "cosine_similarity" in result.stdout
+    assert "Total params: 1,329,410" in result.stdout
+
+
+def test_verbose_shows_tensorflow_logs():
+    result = kgraphs_cli("--verbose", "summary", "ticket_priority")
+    assert result.returncode == 0
+    assert "oneDNN" in result.stderr or "tensorflow" in result.stderr.lower()

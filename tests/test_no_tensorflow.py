@@ -1,0 +1,27 @@
+"""`import kgraphs` and recipe validation never import TensorFlow."""
+
+import subprocess
+import sys
+
+import pytest
+
+CHECK = "import sys; {code}; assert 'tensorflow' not in sys.modules, 'tensorflow imported'"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import kgraphs",
+        "import kgraphs; kgraphs.architectures()",
+        "import kgraphs, glob; [kgraphs.load_recipe(p) for p in glob.glob('recipes/**/*.*',"
+        " recursive=True)]",
+        "import kgraphs; kgraphs.load_recipe('ticket_priority', lstm_units=8)",
+        "from kgraphs.cli import main; assert main(['validate', 'recipes']) == 0",
+        "from kgraphs.cli import main; assert main(['list']) == 0",
+    ],
+)
+def test_no_tensorflow_import(code):
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK.format(code=code)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr

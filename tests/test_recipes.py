@@ -1,0 +1,78 @@
+"""Every shipped recipe builds, compiles, trains, predicts from any input form and reloads."""
+
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from conftest import RECIPES, recipe_id
+
+import kgraphs
+from kgraphs.saving import save_model
+
+
+@pytest.fixture(scope="module", params=RECIPES, ids=recipe_id)
+def built(request):
+    """(recipe, compiled model, example data) for one shipped recipe."""
+    recipe = kgraphs.load_recipe(request.param)
+    model = kgraphs.build(request.param)
+    return recipe, model, kgraphs.example_data(model, batch_size=4)
+
+
+def test_recipes_folder_is_not_empty():
+    assert len(RECIPES) >= 8
+
+
+def test_compiles_with_the_recipe_losses(built):
+    recipe, model, _ = built
+    assert model.compiled
+    assert model.name == recipe.model_name
+    assert tuple(model.output_names) == recipe.output_names
+
+
+def test_one_training_step_gives_a_finite_loss(built):
+    _, model, (inputs, targets) = built
+    history = model.fit(inputs, targets, epochs=1, batch_size=4, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+
+def test_dict_list_and_array_inputs_give_the_same_predictions_without_warnings(built):
+    _, model, (inputs, _) = built
+    as_list = [inputs[tensor.name] for tensor in model.inputs]
+    forms = [inputs, as_list] + ([as_list[0]] if len(as_list) == 1 else [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predictions = [keras.tree.flatten(model.predict(form, verbose=0)) for form in forms]
+    for other in predictions[1:]:
+        for a, b in zip(predictions[0], other, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_building_twice_gives_identical_layer_names(built):
+    recipe, model, _ = built
+    again = kgraphs.build(recipe)
+    assert [layer.name for layer in again.layers] == [layer.name for layer in model.layers]
+    assert again.count_params() == model.count_params()
+
+
+def test_keras_file_round_trip_in_safe_mode(built, tmp_path):
+    _, model, (inputs, _) = built
+    path = save_model(model, tmp_path / "model.keras")
+    reloaded = keras.saving.load_model(path, safe_mode=True)
+    for a, b in zip(
+        keras.tree.flatten(model.predict(inputs, verbose=0)),
+        keras.tree.flatten(reloaded.predict(inputs, verbose=0)),
+        strict=True,
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+    assert [layer.name for layer in reloaded.layers] == [layer.name for layer in model.layers]
+
+
+@pytest.mark.parametrize("path", RECIPES[:2], ids=recipe_id)
+def test_untrained_compiled_model_reloads_without_warnings(path, tmp_path):
+    model = kgraphs.build(path)
+    save_model(model, tmp_path / "fresh.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reloaded = keras.saving.load_model(tmp_path / "fresh.keras")
+    assert reloaded.optimizer.name == model.optimizer.name

@@ -1,0 +1,40 @@
+"""The registry: one decorator, unique names, one calling convention for every factory."""
+
+import pytest
+
+import kgraphs
+from kgraphs import registry
+from kgraphs.registry import ArchitectureConfig, register
+
+
+def test_duplicate_names_are_refused():
+    with pytest.raises(ValueError, match="already registered"):
+
+        @register(ArchitectureConfig)
+        def ticket_priority(config, *, name):
+            raise AssertionError("never built")
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_factory_takes_a_dict_fields_or_both(name):
+    factory = getattr(kgraphs, name)
+    architecture = registry.get(name)
+    default = architecture.config()
+    field, value = next(iter(default.model_dump().items()))
+    from_dict = architecture.config({field: value})
+    from_fields = architecture.config(**{field: value})
+    assert from_dict == from_fields == default
+    assert factory.__doc__ and factory.__name__ == name
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_config_objects_are_frozen(name):
+    config = registry.get(name).config()
+    field = next(iter(config.model_dump()))
+    with pytest.raises(Exception, match="frozen"):
+        setattr(config, field, None)
+
+
+def test_fields_override_the_dict():
+    config = registry.get("ticket_priority").config({"lstm_units": 4}, lstm_units=9)
+    assert config.lstm_units == 9
