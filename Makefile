@@ -10,7 +10,7 @@ STAMP := $(VENV)/.kgraphs-installed
 QUIET_PIP := grep -v "is ignored: it is neither a file nor a directory" || true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup graphviz test test-fast plot bench notebooks lint format lock clean
+.PHONY: setup graphviz browser test test-fast plot bench notebooks lint format lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,18 @@ graphviz:
 		exit 1; \
 	fi
 
-test: setup
+# The gallery test opens index.html in Debian's headless Chromium.
+browser:
+	@command -v chromium >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Chromium with apt-get (for the gallery test)"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
+	else \
+		echo "Chromium is missing. Install it with:  sudo apt-get install -y chromium" >&2; \
+		exit 1; \
+	fi
+
+test: setup browser
 	$(PY) -m ruff check kgraphs tests benchmarks
 	$(PY) -m ruff format --check kgraphs tests benchmarks
 	$(PY) -m pytest

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import keras
 
 FORMATS = ("png", "svg", "pdf", "dot")
+# Keras's own default resolution for raster output.
+DEFAULT_DPI = 200
 # The chapter draws every model with shapes; names and activations make boxes readable.
 DEFAULT_OPTIONS = {"show_shapes": True, "show_layer_names": True, "show_layer_activations": True}
 SHARED_COLOUR = "#e8590c"
@@ -88,8 +90,9 @@ def plot(
     """
     chosen = _format(to_file, format)
     model = _model(model_or_recipe)
+    dpi = options.pop("dpi", DEFAULT_DPI)
     source = dot_source(model, **options)
-    data = source.encode("utf-8") if chosen == "dot" else render(source, chosen)
+    data = source.encode("utf-8") if chosen == "dot" else render(source, chosen, dpi=dpi)
     path = write_bytes(to_file, data) if to_file is not None else None
     return Diagram(data=data, format=chosen, path=path)
 
@@ -116,6 +119,9 @@ def dot_source(model: keras.Model, **options: Any) -> str:
             ]
         )
     graph = keras.utils.model_to_dot(model, **(DEFAULT_OPTIONS | options))
+    # A dpi baked into the graph makes Graphviz's SVG crop and zoom its drawing; resolution
+    # is applied by `render`, to raster output only.
+    graph.obj_dict["attributes"].pop("dpi", None)
     names = {}
     for layer, qualified_name in _layers(model):
         names[str(id(layer))] = qualified_name
@@ -127,14 +133,13 @@ def dot_source(model: keras.Model, **options: Any) -> str:
     return re.sub(r"\b\d{6,}\b", lambda m: _quote(names.get(m.group(0), m.group(0))), text)
 
 
-def render(source: str, format: str) -> bytes:
-    """Run Graphviz's `dot` on `source` and return the rendered bytes."""
+def render(source: str, format: str, *, dpi: int = DEFAULT_DPI) -> bytes:
+    """Run Graphviz's `dot` on `source` and return the rendered bytes (`dpi` for png only)."""
     executable = shutil.which("dot")
     if executable is None:
         raise GraphvizMissingError(f"Graphviz's `dot` program is not on PATH; {INSTALL_GRAPHVIZ}")
-    result = subprocess.run(
-        [executable, f"-T{format}"], input=source.encode("utf-8"), capture_output=True, check=False
-    )
+    command = [executable, f"-T{format}"] + ([f"-Gdpi={dpi}"] if format == "png" else [])
+    result = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"dot failed: {result.stderr.decode('utf-8', 'replace').strip()}")
     return result.stdout
@@ -178,10 +183,14 @@ def _model_to_dot_options() -> set[str]:
 
 
 def _layers(model: keras.Model, prefix: str = ""):
-    """Every layer drawn for `model` with a unique name (nested models qualify theirs)."""
+    """Every box drawn for `model` with a unique name (nested models qualify theirs).
+
+    These are the model's operations, as `model_to_dot` draws them: its layers plus any ops
+    Keras records in the graph itself, such as the `not_equal` behind an Embedding's mask.
+    """
     import keras
 
-    for layer in model.layers:
+    for layer in getattr(model, "_operations", model.layers):
         yield layer, prefix + layer.name
         if isinstance(layer, keras.Model) and hasattr(layer, "_nodes"):
             yield from _layers(layer, prefix=f"{prefix}{layer.name}/")

@@ -1,0 +1,124 @@
+"""`make plot`'s gallery: every recipe drawn, pages that show them, the same bytes every time."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import RECIPES
+
+import kgraphs
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def two_renders(tmp_path_factory):
+    """The shipped recipes rendered twice, each by its own `kgraphs plot` process."""
+    folders = []
+    for attempt in ("first", "second"):
+        folder = tmp_path_factory.mktemp(attempt)
+        result = subprocess.run(
+            [sys.executable, "-m", "kgraphs", "plot", "recipes", "-o", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        folders.append(folder)
+    return folders
+
+
+def test_every_recipe_is_drawn_as_svg_and_png(two_renders):
+    folder = two_renders[0]
+    names = [kgraphs.load_recipe(path).model_name for path in RECIPES]
+    for name in names:
+        assert (folder / f"{name}.svg").read_bytes().startswith(b"<?xml")
+        assert (folder / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_two_renders_are_byte_identical(two_renders):
+    first, second = two_renders
+    files = sorted(p.name for p in first.iterdir())
+    assert files == sorted(p.name for p in second.iterdir())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("page", ["index.html", "README.md"])
+def test_pages_show_each_recipe_with_its_facts(two_renders, page):
+    text = (two_renders[0] / page).read_text()
+    for path in RECIPES:
+        recipe = kgraphs.load_recipe(path)
+        model = kgraphs.build(recipe, compile=False)
+        assert recipe.model_name in text
+        assert recipe.description in text.replace("&#x27;", "'")
+        assert f"{model.count_params():,}" in text
+        for name in recipe.output_names:
+            assert name in text
+        assert f"{recipe.model_name}.svg" in text
+
+
+def test_progress_is_shown_for_many_recipes(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kgraphs",
+            "plot",
+            "recipes",
+            "-o",
+            str(tmp_path),
+            "--format",
+            "dot",
+            "--set",
+            "config.num_classes=3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    # num_classes does not exist in every architecture: the recipes that lack it are refused.
+    assert result.returncode == 2
+    assert "config.num_classes: unknown key" in result.stderr
+
+
+def test_browser_shows_every_diagram(two_renders, tmp_path):
+    """Open index.html in headless Chromium and count the images that actually loaded."""
+    chromium = shutil.which("chromium")
+    assert chromium, "make test installs Debian's chromium"
+    gallery = tmp_path / "gallery"
+    shutil.copytree(two_renders[0], gallery)
+    page = (gallery / "index.html").read_text()
+    probe = (
+        "<script>window.addEventListener('load', () => { document.body.dataset.loaded = "
+        "[...document.images].filter(i => i.complete && i.naturalWidth > 100).length; "
+        "document.body.dataset.total = document.images.length; });</script>"
+    )
+    (gallery / "probe.html").write_text(page.replace("</body>", probe + "</body>"))
+    result = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            (gallery / "probe.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    loaded = re.search(r'data-loaded="(\d+)"', result.stdout)
+    total = re.search(r'data-total="(\d+)"', result.stdout)
+    assert loaded and total, result.stdout[-2000:] + result.stderr[-2000:]
+    assert int(total.group(1)) == len(RECIPES)
+    assert int(loaded.group(1)) == len(RECIPES)

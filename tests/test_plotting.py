@@ -1,0 +1,146 @@
+"""`kgraphs.plot` on real pydot and Graphviz: formats, options, files, notebooks, shared layers."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import kgraphs
+from kgraphs import ConfigError
+from kgraphs.atomic import atomic_path
+from kgraphs.plotting import FORMATS
+
+MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF", "dot": b"digraph"}
+
+
+@pytest.fixture(scope="module")
+def siamese():
+    return kgraphs.siamese_text()
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_format_from_the_suffix(siamese, tmp_path, format):
+    diagram = kgraphs.plot(siamese, tmp_path / f"model.{format}")
+    assert diagram.format == format
+    assert diagram.path.read_bytes() == diagram.data
+    assert diagram.data.startswith(MAGIC[format])
+
+
+def test_format_argument_wins_over_the_suffix(siamese, tmp_path):
+    diagram = kgraphs.plot(siamese, tmp_path / "model.diagram", format="svg")
+    assert diagram.data.startswith(b"<?xml")
+
+
+def test_unknown_format_lists_the_formats(siamese, tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        kgraphs.plot(siamese, tmp_path / "model.gif")
+    assert "expected one of ['png', 'svg', 'pdf', 'dot']" in str(caught.value)
+    assert not (tmp_path / "model.gif").exists()
+
+
+def test_chapter_defaults_show_shapes_names_and_activations(siamese):
+    text = kgraphs.plot(siamese, format="dot").data.decode()
+    assert "Output shape" in text and "shared_embed" in text and "Activation" in text
+
+
+def test_keras_options_are_passed_through(siamese):
+    text = kgraphs.plot(siamese, format="dot", rankdir="LR", show_dtype=True).data.decode()
+    assert "rankdir=LR" in text
+    assert "Output dtype" in text
+
+
+def test_unknown_option_is_a_clear_error(siamese):
+    with pytest.raises(ConfigError, match="did you mean 'show_shapes'"):
+        kgraphs.plot(siamese, format="svg", show_shape=True)
+
+
+def test_recipes_are_accepted_too():
+    diagram = kgraphs.plot("recipes/residual_cnn.yaml")
+    assert b"stage1_block1_add" in diagram.data
+
+
+def test_missing_folders_are_created(siamese, tmp_path):
+    target = tmp_path / "a" / "b" / "c" / "model.png"
+    kgraphs.plot(siamese, target)
+    assert target.read_bytes().startswith(MAGIC["png"])
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_partial(tmp_path):
+    target = tmp_path / "model.svg"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(target) as temporary:
+        temporary.write_text("half of a new fi")
+        raise RuntimeError("interrupted mid-write")
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.svg"]
+
+
+def test_shared_layers_are_marked_with_their_call_count():
+    shared_all = kgraphs.plot(kgraphs.siamese_text(share_encoder=True)).data.decode()
+    assert shared_all.count("shared: 2 calls") == 2  # the embedding and the LSTM
+    chapter = kgraphs.plot(kgraphs.siamese_text()).data.decode()
+    assert chapter.count("shared: 2 calls") == 1
+    assert "shared:" not in kgraphs.plot(kgraphs.ticket_priority()).data.decode()
+
+
+def test_same_model_gives_the_same_bytes():
+    assert kgraphs.plot("siamese_text").data == kgraphs.plot("siamese_text").data
+
+
+@pytest.mark.parametrize(("format", "mime"), [("svg", "image/svg+xml"), ("png", "image/png")])
+def test_displays_inline_in_ipython(siamese, format, mime):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    bundle, _ = shell.display_formatter.format(kgraphs.plot(siamese, format=format))
+    assert mime in bundle
+
+
+MISSING_DOT = textwrap.dedent(
+    """
+    import sys
+    if sys.argv[1] == "ipython":
+        import IPython.core.magics.namespace  # what Keras takes as "in a notebook"
+    import kgraphs
+    from kgraphs.plotting import GraphvizMissingError
+    try:
+        kgraphs.plot(kgraphs.ticket_priority(), "model.png")
+    except GraphvizMissingError as error:
+        print("raised:", error)
+    else:
+        print("no error")
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("namespace_magics", ["ipython", "plain"])
+def test_missing_dot_program_says_how_to_install_it(tmp_path, namespace_magics):
+    environment = dict(os.environ, PATH=str(tmp_path))  # a PATH without Graphviz
+    result = subprocess.run(
+        [sys.executable, "-c", MISSING_DOT, namespace_magics],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert "raised: Graphviz's `dot` program is not on PATH" in result.stdout, result.stderr
+    assert "apt-get install -y graphviz" in result.stdout
+    assert not (tmp_path / "model.png").exists()
+
+
+@pytest.mark.slow
+def test_missing_pydot_says_how_to_install_it(tmp_path):
+    code = (
+        "import sys; sys.modules['pydot'] = None\n"  # pydot is not importable in this process
+        "import kgraphs\nfrom kgraphs.plotting import GraphvizMissingError\n"
+        "try:\n    kgraphs.plot(kgraphs.ticket_priority())\n"
+        "except GraphvizMissingError as error:\n    print('raised:', error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert "raised: plotting needs pydot: `pip install pydot`" in result.stdout, result.stderr
