@@ -53,6 +53,9 @@ test-fast: setup
 plot: setup
 	$(PY) -m kgraphs plot recipes -o build/diagrams
 
+notebooks: setup
+	$(PY) tests/notebook_runner.py build/notebooks
+
 bench: setup
 	$(PY) benchmarks/run.py
 
