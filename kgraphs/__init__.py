@@ -5,7 +5,7 @@ Importing kgraphs does not import TensorFlow; building, plotting and exporting d
 Example:
     >>> import kgraphs
     >>> kgraphs.architectures()
-    ['image_multitask', 'residual_cnn', 'siamese_text', 'ticket_priority']
+    ['graph', 'image_multitask', 'residual_cnn', 'siamese_text', 'ticket_priority']
     >>> kgraphs.ticket_priority().count_params()
     652561
 """
@@ -15,7 +15,8 @@ from kgraphs.blocks import conv_unit, residual_block
 from kgraphs.building import build
 from kgraphs.data import example_data
 from kgraphs.errors import ConfigError
-from kgraphs.models import image_multitask, residual_cnn, siamese_text, ticket_priority
+from kgraphs.export import to_recipe
+from kgraphs.models import graph, image_multitask, residual_cnn, siamese_text, ticket_priority
 from kgraphs.plotting import Diagram, plot
 from kgraphs.recipe import Recipe, load_recipe
 
@@ -35,6 +36,7 @@ __all__ = [
     "build",
     "conv_unit",
     "example_data",
+    "graph",
     "image_multitask",
     "load_recipe",
     "plot",
@@ -42,4 +44,5 @@ __all__ = [
     "residual_cnn",
     "siamese_text",
     "ticket_priority",
+    "to_recipe",
 ]

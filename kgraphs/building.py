@@ -55,6 +55,8 @@ def instantiate(recipe: Recipe) -> keras.Model:
     builder = registry.get(recipe.architecture).builder
     try:
         return builder(recipe.config, name=recipe.model_name)
+    except ConfigError as error:
+        raise error.with_source(recipe.source) from None
     except (ValueError, TypeError) as error:
         # Validation should catch every bad config first; if Keras still refuses one, the user
         # gets it as a located recipe problem rather than a traceback from deep inside Keras.

@@ -18,6 +18,7 @@ from kgraphs import registry
 from kgraphs.errors import ConfigError
 from kgraphs.recipe import (
     Recipe,
+    dump_yaml,
     load_recipe,
     parse_assignment,
     read_source,
@@ -84,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("recipe", metavar="RECIPE")
     build.add_argument("-o", "--output", required=True, metavar="MODEL.keras")
     with_set(build)
+    export = command("export", _export, "write a .keras model's graph recipe (YAML)")
+    export.add_argument("model", metavar="MODEL.keras")
+    export.add_argument("-o", "--output", metavar="RECIPE.yaml", help="default: standard output")
     plot = command("plot", _plot, "draw recipes (files or folders) as diagrams")
     plot.add_argument("recipes", nargs="+", metavar="RECIPE_OR_DIR")
     plot.add_argument("-o", "--output", required=True, metavar="DIR")
@@ -132,6 +136,24 @@ def _build(arguments: argparse.Namespace) -> int:
 
         save_model(build(recipe), output)
     print(f"wrote {output}")
+    return EXIT_OK
+
+
+def _export(arguments: argparse.Namespace) -> int:
+    path = Path(arguments.model)
+    if path.suffix != ".keras" or not path.is_file():
+        raise ConfigError([("MODEL", f"expected an existing .keras file; given {str(path)!r}")])
+    with quiet_tensorflow(arguments.verbose):
+        from kgraphs.export import export_model_file
+
+        text = dump_yaml(export_model_file(path))
+    if arguments.output is None:
+        sys.stdout.write(text)
+    else:
+        from kgraphs.atomic import write_text
+
+        write_text(arguments.output, text)
+        print(f"wrote {arguments.output}")
     return EXIT_OK
 
 

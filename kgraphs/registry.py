@@ -26,6 +26,10 @@ class ArchitectureConfig(StrictConfig):
     def output_names(self) -> tuple[str, ...]:
         raise NotImplementedError
 
+    def problems(self) -> list[tuple[str, str]]:
+        """Problems types cannot express (references between fields), located in the config."""
+        return []
+
 
 Builder = Callable[..., "keras.Model"]
 
@@ -48,7 +52,11 @@ class Architecture:
             data = dict(config or {}) | fields
         else:
             raise ConfigError([("config", f"expected a mapping; given {type(config).__name__}")])
-        return validate(self.config_class, data, prefix="config")
+        config = validate(self.config_class, data, prefix="config")
+        problems = config.problems()
+        if problems:
+            raise ConfigError([(f"config.{location}", message) for location, message in problems])
+        return config
 
 
 _ARCHITECTURES: dict[str, Architecture] = {}
@@ -66,10 +74,9 @@ def register(config_class: type[ArchitectureConfig]) -> Callable[[Builder], Buil
 
         def factory(config: Mapping[str, Any] | None = None, /, **fields: Any) -> keras.Model:
             try:
-                validated = architecture.config(config, **fields)
+                return builder(architecture.config(config, **fields), name=name)
             except ConfigError as error:
                 raise error.with_source(f"{name}() arguments") from None
-            return builder(validated, name=name)
 
         factory.__name__ = factory.__qualname__ = name
         factory.__module__ = builder.__module__

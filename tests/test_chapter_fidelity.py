@@ -16,7 +16,8 @@ def pair(request):
 
 
 def test_every_registered_architecture_has_a_chapter_reference():
-    assert sorted(CHAPTER) == kgraphs.architectures()
+    # every architecture but `graph`, which builds any model rather than one of the chapter's
+    assert sorted(CHAPTER) == [name for name in kgraphs.architectures() if name != "graph"]
 
 
 def test_parameter_count(pair):

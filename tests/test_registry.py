@@ -15,21 +15,30 @@ def test_duplicate_names_are_refused():
             raise AssertionError("never built")
 
 
+# A valid config for each architecture: the chapter's need none, a graph needs its wiring.
+EXAMPLE_CONFIGS = {name: {} for name in registry.names()} | {
+    "graph": {
+        "inputs": [{"name": "x", "shape": [3]}],
+        "nodes": [{"name": "y", "layer": "Dense", "args": {"units": 2}, "inputs": "x"}],
+        "outputs": "y",
+    }
+}
+
+
 @pytest.mark.parametrize("name", registry.names())
 def test_factory_takes_a_dict_fields_or_both(name):
     factory = getattr(kgraphs, name)
     architecture = registry.get(name)
-    default = architecture.config()
-    field, value = next(iter(default.model_dump().items()))
-    from_dict = architecture.config({field: value})
-    from_fields = architecture.config(**{field: value})
-    assert from_dict == from_fields == default
+    example = architecture.config(EXAMPLE_CONFIGS[name])
+    fields = example.model_dump()
+    assert architecture.config(fields) == architecture.config(**fields) == example
+    assert factory(EXAMPLE_CONFIGS[name]).count_params() == factory(**fields).count_params()
     assert factory.__doc__ and factory.__name__ == name
 
 
 @pytest.mark.parametrize("name", registry.names())
 def test_config_objects_are_frozen(name):
-    config = registry.get(name).config()
+    config = registry.get(name).config(EXAMPLE_CONFIGS[name])
     field = next(iter(config.model_dump()))
     with pytest.raises(Exception, match="frozen"):
         setattr(config, field, None)

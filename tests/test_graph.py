@@ -1,0 +1,446 @@
+"""Graph recipes: any Functional model to a recipe and back, and broken graphs located."""
+
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import yaml
+from conftest import ROOT
+
+import kgraphs
+from kgraphs import ConfigError
+from kgraphs.recipe import dump_yaml
+
+
+def round_trip(model: keras.Model) -> tuple[keras.Model, str]:
+    """`model -> to_recipe -> YAML text -> build`, with `model`'s weights copied over."""
+    text = dump_yaml(kgraphs.to_recipe(model))
+    rebuilt = kgraphs.build(yaml.safe_load(text), compile=False)
+    rebuilt.set_weights(model.get_weights())
+    return rebuilt, text
+
+
+def assert_same_model(model: keras.Model, rebuilt: keras.Model, inputs: list) -> None:
+    assert rebuilt.count_params() == model.count_params()
+    assert [layer.name for layer in rebuilt.layers] == [layer.name for layer in model.layers]
+    assert [type(layer) for layer in rebuilt.layers] == [type(layer) for layer in model.layers]
+    assert rebuilt.output_names == model.output_names
+    expected = keras.tree.flatten(call(model, inputs))
+    got = keras.tree.flatten(call(rebuilt, inputs))
+    for a, b in zip(expected, got, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4, rtol=1e-4)
+
+
+def call(model: keras.Model, inputs: list):
+    """Call a model with its inputs in the structure it was built with (list or single)."""
+    return model(inputs if isinstance(model._inputs_struct, (list, tuple)) else inputs[0])
+
+
+def sample_inputs(model: keras.Model, seed: int = 0) -> list:
+    inputs, _ = kgraphs.example_data(model, batch_size=2, seed=seed)
+    return [inputs[tensor.name] for tensor in model.inputs]
+
+
+# ------------------------------------------------------------------ factories and shared layers
+FACTORY_VARIANTS = [
+    ("ticket_priority", {}),
+    ("ticket_priority", {"mask_zero": True, "dropout": 0.1, "metadata_units": 0}),
+    ("image_multitask", {"pooling": "global_average", "bbox_activation": "sigmoid"}),
+    ("siamese_text", {}),
+    ("siamese_text", {"share_encoder": True, "similarity": "l1", "mask_zero": True}),
+    ("siamese_text", {"share_embedding": False, "similarity": "cosine"}),
+    ("residual_cnn", {}),
+    (
+        "residual_cnn",
+        {"batch_norm": True, "stages": [{"filters": 8}, {"filters": 16, "stride": 2}]},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "fields"), FACTORY_VARIANTS, ids=lambda v: str(v))
+def test_factory_models_round_trip(name, fields):
+    model = getattr(kgraphs, name)(**fields)
+    rebuilt, _ = round_trip(model)
+    assert_same_model(model, rebuilt, sample_inputs(model))
+
+
+def test_shared_layer_becomes_reuse_and_keeps_one_set_of_weights():
+    model = kgraphs.siamese_text(share_encoder=True)
+    recipe = kgraphs.to_recipe(model)
+    reuses = [node for node in recipe["config"]["nodes"] if "reuse" in node]
+    assert [node["reuse"] for node in reuses] == ["shared_embed", "lstm"]
+    rebuilt, _ = round_trip(model)
+    assert len(rebuilt.get_layer("lstm")._inbound_nodes) == 2
+
+
+def nested_tower_model() -> keras.Model:
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    x = keras.layers.Embedding(500, 8, mask_zero=True, name="embed")(tokens)
+    x = keras.layers.GRU(6, name="gru")(x)
+    tower = keras.Model(tokens, keras.layers.Dense(4, name="project")(x), name="tower")
+    left = keras.Input((None,), dtype="int32", name="left")
+    right = keras.Input((None,), dtype="int32", name="right")
+    joined = keras.layers.Concatenate(name="joined")([tower(left), tower(right)])
+    score = keras.layers.Dense(1, activation="sigmoid", name="score")(joined)
+    return keras.Model([left, right], score, name="nested")
+
+
+def test_nested_shared_tower_round_trips():
+    model = nested_tower_model()
+    recipe = kgraphs.to_recipe(model)
+    nodes = recipe["config"]["nodes"]
+    assert nodes[0]["name"] == "tower" and "graph" in nodes[0]
+    assert nodes[1] == {"name": "tower_call2", "reuse": "tower", "inputs": "right"}
+    rebuilt, _ = round_trip(model)
+    assert_same_model(model, rebuilt, sample_inputs(model))
+
+
+def test_defaults_are_left_out():
+    inputs = keras.Input((4,), name="x")
+    dense = keras.layers.Dense(3, name="d")(inputs)
+    pool = keras.layers.MaxPooling1D(3, strides=2, name="p")(keras.layers.Reshape((4, 1))(inputs))
+    model = keras.Model(inputs, [dense, pool])
+    nodes = {node["name"]: node for node in kgraphs.to_recipe(model)["config"]["nodes"]}
+    assert nodes["d"]["args"] == {"units": 3}
+    # strides defaults to pool_size, so it must stay when it differs from it
+    assert nodes["p"]["args"] == {"pool_size": [3], "strides": [2]}
+
+
+# ------------------------------------------------------------------ keras.applications families
+APPLICATIONS = [
+    ("ResNet50", (64, 64, 3)),  # residual
+    ("MobileNetV2", (96, 96, 3)),  # depthwise-separable
+    ("DenseNet121", (64, 64, 3)),  # densely connected
+    ("InceptionV3", (96, 96, 3)),  # multi-branch inception
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("application", "shape"), APPLICATIONS, ids=[a for a, _ in APPLICATIONS])
+def test_keras_applications_round_trip_and_are_short(application, shape):
+    model = getattr(keras.applications, application)(weights=None, input_shape=shape, classes=5)
+    rebuilt, text = round_trip(model)
+    assert_same_model(model, rebuilt, [np.random.default_rng(0).random((2, *shape), "float32")])
+    assert len(text) < len(model.to_json()) / 5
+
+
+# ------------------------------------------------------------------ recipes/graph
+@pytest.mark.parametrize(
+    "name", ["ticket_priority", "image_multitask", "siamese_text", "residual_cnn"]
+)
+def test_graph_recipes_build_the_factories_models(name):
+    factory_model = kgraphs.build(f"recipes/{name}.yaml")
+    graph_model = kgraphs.build(f"recipes/graph/{name}.yaml")
+    assert graph_model.count_params() == factory_model.count_params()
+    graph_model.set_weights(factory_model.get_weights())
+    inputs = sample_inputs(factory_model)
+    for a, b in zip(
+        keras.tree.flatten(factory_model(inputs)),
+        keras.tree.flatten(graph_model(inputs)),
+        strict=True,
+    ):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-6)
+    assert (
+        dict(graph_model.loss) == dict(factory_model.loss)
+        if isinstance(graph_model.loss, dict)
+        else graph_model.loss == factory_model.loss
+    )
+
+
+def test_public_example_multi_input_multi_output_with_per_output_losses():
+    """The keras.io Functional-API guide's ticket model, by hand and as a graph recipe."""
+    title = keras.Input(shape=(None,), name="title")
+    body = keras.Input(shape=(None,), name="body")
+    tags = keras.Input(shape=(12,), name="tags")
+    title_features = keras.layers.Embedding(10000, 64, name="title_embed")(title)
+    body_features = keras.layers.Embedding(10000, 64, name="body_embed")(body)
+    title_features = keras.layers.LSTM(128, name="title_lstm")(title_features)
+    body_features = keras.layers.LSTM(32, name="body_lstm")(body_features)
+    x = keras.layers.Concatenate(name="merged")([title_features, body_features, tags])
+    priority = keras.layers.Dense(1, name="priority")(x)
+    department = keras.layers.Dense(4, name="department")(x)
+    by_hand = keras.Model([title, body, tags], [priority, department])
+
+    recipe = yaml.safe_load("""
+    version: 1
+    architecture: graph
+    config:
+      inputs:
+        - {name: title, shape: [null]}
+        - {name: body, shape: [null]}
+        - {name: tags, shape: [12]}
+      nodes:
+        - {name: title_embed, layer: Embedding, args: {input_dim: 10000, output_dim: 64}, inputs: title}
+        - {name: body_embed, layer: Embedding, args: {input_dim: 10000, output_dim: 64}, inputs: body}
+        - {name: title_lstm, layer: LSTM, args: {units: 128}, inputs: title_embed}
+        - {name: body_lstm, layer: LSTM, args: {units: 32}, inputs: body_embed}
+        - {name: merged, layer: Concatenate, inputs: [title_lstm, body_lstm, tags]}
+        - {name: priority, layer: Dense, args: {units: 1}, inputs: merged}
+        - {name: department, layer: Dense, args: {units: 4}, inputs: merged}
+      outputs: [priority, department]
+    compile:
+      optimizer: {name: rmsprop, learning_rate: 0.001}
+      loss: {priority: binary_crossentropy, department: categorical_crossentropy}
+      loss_weights: {priority: 1.0, department: 0.2}
+    """)
+    model = kgraphs.build(recipe)
+    assert model.count_params() == by_hand.count_params()
+    model.set_weights(by_hand.get_weights())
+    inputs = [
+        np.random.randint(0, 10000, (2, 10)).astype("float32"),
+        np.random.randint(0, 10000, (2, 20)).astype("float32"),
+        np.random.rand(2, 12).astype("float32"),
+    ]
+    for a, b in zip(by_hand(inputs), model(inputs), strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-6)
+    x, y = kgraphs.example_data(model)
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert {"priority_loss", "department_loss"} <= set(history.history)
+
+
+# ------------------------------------------------------------------ what cannot be exported
+def test_lambda_layer_cannot_be_exported():
+    inputs = keras.Input((3,), name="x")
+    model = keras.Model(inputs, keras.layers.Lambda(lambda t: t * 2, name="double")(inputs))
+    with pytest.raises(ConfigError, match="double: Lambda is refused: it runs Python code"):
+        kgraphs.to_recipe(model)
+
+
+def test_raw_ops_cannot_be_exported():
+    inputs = keras.Input((3,), name="x")
+    model = keras.Model(inputs, keras.layers.Dense(2, name="d")(keras.ops.exp(inputs)))
+    with pytest.raises(ConfigError, match="raw op"):
+        kgraphs.to_recipe(model)
+
+
+def test_subclassed_models_cannot_be_exported():
+    class Tiny(keras.Model):
+        def call(self, x):
+            return x
+
+    with pytest.raises(ConfigError, match="not a Functional model"):
+        kgraphs.to_recipe(Tiny())
+
+
+# ------------------------------------------------------------------ broken graphs
+def graph_recipe(nodes, outputs="out", inputs=None):
+    return {
+        "version": 1,
+        "architecture": "graph",
+        "config": {
+            "inputs": inputs or [{"name": "x", "shape": [8]}],
+            "nodes": nodes,
+            "outputs": outputs,
+        },
+    }
+
+
+def dense(node, source, **args):
+    return {"name": node, "layer": "Dense", "args": {"units": 4, **args}, "inputs": source}
+
+
+BROKEN = [
+    (
+        "duplicate name",
+        [dense("out", "x"), dense("out", "out")],
+        "out",
+        "config.nodes[1].name",
+        "duplicate name 'out'",
+    ),
+    (
+        "duplicate of an input",
+        [dense("x", "x"), dense("out", "x")],
+        "out",
+        "config.nodes[0].name",
+        "duplicate name 'x'",
+    ),
+    (
+        "unknown reference",
+        [dense("out", "xx")],
+        "out",
+        "config.nodes[0].inputs",
+        "unknown name 'xx'; did you mean 'x'?",
+    ),
+    (
+        "use before definition",
+        [dense("a", "b"), dense("b", "x"), dense("out", "a")],
+        "out",
+        "config.nodes[0].inputs",
+        "used before it is defined",
+    ),
+    (
+        "unknown reference in a list",
+        [{"name": "out", "layer": "Concatenate", "inputs": ["x", "y"]}],
+        "out",
+        "config.nodes[0].inputs[1]",
+        "unknown name 'y'",
+    ),
+    (
+        "unknown layer",
+        [{"name": "out", "layer": "Dens", "args": {"units": 2}, "inputs": "x"}],
+        "out",
+        "config.nodes[0].layer",
+        "did you mean 'Dense'?",
+    ),
+    (
+        "Lambda refused",
+        [{"name": "out", "layer": "Lambda", "args": {"function": "x"}, "inputs": "x"}],
+        "out",
+        "config.nodes[0].layer",
+        "runs Python code",
+    ),
+    (
+        "unknown argument",
+        [{"name": "out", "layer": "Dense", "args": {"unit": 2}, "inputs": "x"}],
+        "out",
+        "config.nodes[0].args.unit",
+        "did you mean 'units'?",
+    ),
+    (
+        "module import",
+        [dense("out", "x", kernel_initializer={"class_name": "Zeros", "module": "os"})],
+        "out",
+        "config.nodes[0].args.kernel_initializer.module",
+        "only Keras's own modules",
+    ),
+    (
+        "custom object",
+        [
+            dense(
+                "out", "x", kernel_initializer={"class_name": "Mine", "registered_name": "pkg>Mine"}
+            )
+        ],
+        "out",
+        "config.nodes[0].args.kernel_initializer.registered_name",
+        "custom registered",
+    ),
+    (
+        "name argument",
+        [dense("out", "x", name="other")],
+        "out",
+        "config.nodes[0].args.name",
+        "named after its node",
+    ),
+    (
+        "reuse of an input",
+        [{"name": "out", "reuse": "x", "inputs": "x"}],
+        "out",
+        "config.nodes[0].reuse",
+        "is an input",
+    ),
+    (
+        "reuse of unknown",
+        [{"name": "out", "reuse": "dense", "inputs": "x"}],
+        "out",
+        "config.nodes[0].reuse",
+        "unknown name 'dense'",
+    ),
+    (
+        "layer and reuse",
+        [{"name": "out", "layer": "Dense", "reuse": "x", "inputs": "x"}],
+        "out",
+        "config.nodes[0]",
+        "exactly one of layer, reuse or graph",
+    ),
+    (
+        "unknown output",
+        [dense("out", "x")],
+        ["out", "ot"],
+        "config.outputs[1]",
+        "unknown name 'ot'; did you mean 'out'?",
+    ),
+    (
+        "unused node",
+        [dense("out", "x"), dense("dangling", "x")],
+        "out",
+        "config.nodes[1]",
+        "does not lead to any output",
+    ),
+    (
+        "incompatible Add",
+        [dense("a", "x"), {"name": "out", "layer": "Add", "inputs": ["a", "x"]}],
+        "out",
+        "config.nodes[1]",
+        "x (None, 8)",
+    ),
+    (
+        "incompatible Concatenate",
+        [
+            {"name": "img", "layer": "Reshape", "args": {"target_shape": [2, 4]}, "inputs": "x"},
+            {"name": "out", "layer": "Concatenate", "inputs": ["img", "x"]},
+        ],
+        "out",
+        "config.nodes[1]",
+        "Concatenate failed on inputs img (None, 2, 4), x (None, 8)",
+    ),
+    (
+        "nested graph problem",
+        [
+            {
+                "name": "out",
+                "inputs": "x",
+                "graph": {
+                    "inputs": [{"name": "y", "shape": [8]}],
+                    "nodes": [dense("z", "w")],
+                    "outputs": "z",
+                },
+            }
+        ],
+        "out",
+        "config.nodes[0].graph.nodes[0].inputs",
+        "unknown name 'w'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("nodes", "outputs", "location", "phrase"),
+    [row[1:] for row in BROKEN],
+    ids=[row[0] for row in BROKEN],
+)
+def test_broken_graph_is_located(nodes, outputs, location, phrase):
+    with pytest.raises(ConfigError) as caught:
+        kgraphs.build(graph_recipe(nodes, outputs))
+    problems = dict(caught.value.problems)
+    assert location in problems, caught.value.problems
+    assert phrase in problems[location]
+
+
+def test_unused_input_is_located():
+    recipe = graph_recipe(
+        [dense("out", "x")], inputs=[{"name": "x", "shape": [8]}, {"name": "spare", "shape": [2]}]
+    )
+    with pytest.raises(ConfigError, match=r"config.inputs\[1\]: input 'spare' is not used"):
+        kgraphs.load_recipe(recipe)
+
+
+def test_compile_keys_are_checked_against_graph_outputs():
+    recipe = graph_recipe([dense("out", "x")]) | {"compile": {"loss": {"outt": "mse"}}}
+    with pytest.raises(ConfigError, match="did you mean 'out'"):
+        kgraphs.load_recipe(recipe)
+
+
+@pytest.mark.slow
+def test_export_command_writes_a_recipe_that_builds(tmp_path):
+    model = nested_tower_model()
+    model.save(tmp_path / "nested.keras")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kgraphs",
+            "export",
+            str(tmp_path / "nested.keras"),
+            "-o",
+            str(tmp_path / "nested.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    rebuilt = kgraphs.build(tmp_path / "nested.yaml")
+    assert rebuilt.count_params() == model.count_params()
