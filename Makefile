@@ -21,26 +21,25 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP) graphviz
 
-graphviz:
-	@command -v dot >/dev/null && exit 0; \
+# $(call apt_program,PROGRAM,PACKAGE,WHAT FOR): install a Debian package when PROGRAM is missing,
+# as root; otherwise stop with the exact command to run.
+define apt_program
+	@command -v $(1) >/dev/null && exit 0; \
 	if [ "$$(id -u)" = 0 ]; then \
-		echo "Installing Graphviz (dot) with apt-get"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz >/dev/null; \
+		echo "Installing $(2) with apt-get ($(3))"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null; \
 	else \
-		echo "Graphviz's dot program is missing. Install it with:  sudo apt-get install -y graphviz" >&2; \
+		echo "$(1) is missing ($(3)). Install it with:  sudo apt-get install -y $(2)" >&2; \
 		exit 1; \
 	fi
+endef
+
+graphviz:
+	$(call apt_program,dot,graphviz,Graphviz draws the diagrams)
 
 # The gallery test opens index.html in Debian's headless Chromium.
 browser:
-	@command -v chromium >/dev/null && exit 0; \
-	if [ "$$(id -u)" = 0 ]; then \
-		echo "Installing Chromium with apt-get (for the gallery test)"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
-	else \
-		echo "Chromium is missing. Install it with:  sudo apt-get install -y chromium" >&2; \
-		exit 1; \
-	fi
+	$(call apt_program,chromium,chromium,the gallery test opens the page in it)
 
 test: setup browser
 	$(PY) -m ruff check kgraphs tests benchmarks
