@@ -42,8 +42,8 @@ browser:
 	$(call apt_program,chromium,chromium,the gallery test opens the page in it)
 
 test: setup browser
-	$(PY) -m ruff check kgraphs tests benchmarks
-	$(PY) -m ruff format --check kgraphs tests benchmarks
+	$(PY) -m ruff check kgraphs tests benchmarks examples
+	$(PY) -m ruff format --check kgraphs tests benchmarks examples
 	$(PY) -m pytest
 
 test-fast: setup
@@ -59,8 +59,8 @@ bench: setup
 	$(PY) benchmarks/run.py
 
 lint format: setup
-	$(PY) -m ruff format kgraphs tests benchmarks
-	$(PY) -m ruff check --fix kgraphs tests benchmarks
+	$(PY) -m ruff format kgraphs tests benchmarks examples
+	$(PY) -m ruff check --fix kgraphs tests benchmarks examples
 
 # Refresh the lock from the current .venv after changing dependencies in pyproject.toml.
 lock: $(STAMP)

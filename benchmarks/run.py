@@ -10,6 +10,7 @@ Usage: python benchmarks/run.py [--repeats N]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -44,6 +45,7 @@ def interleaved(candidate, baseline, repeats: int) -> dict:
 
 
 def build_ratios(repeats: int) -> dict:
+    """Building each chapter model: kgraphs's factory against the chapter's code."""
     from chapter_models import CHAPTER
 
     import kgraphs
@@ -56,7 +58,122 @@ def build_ratios(repeats: int) -> dict:
     return results
 
 
+def training_ratios(repeats: int) -> dict:
+    """Training steps: the same step on kgraphs's model and the chapter's, same data."""
+    from chapter_models import CHAPTER
+
+    import kgraphs
+
+    results = {}
+    for name, (chapter_builder, _, _) in sorted(CHAPTER.items()):
+        ours = kgraphs.build(f"recipes/{name}.yaml")
+        theirs = chapter_builder()
+        theirs.compile(
+            **kgraphs.load_recipe(f"recipes/{name}.yaml").compile.keras_arguments(ours.output_names)
+        )
+        inputs, targets = kgraphs.example_data(ours, batch_size=16)
+        as_list = [inputs[tensor.name] for tensor in ours.inputs]
+        chapter_inputs = as_list if len(as_list) > 1 else as_list[0]
+        chapter_targets = list(targets.values()) if isinstance(targets, dict) else targets
+        ours.train_on_batch(inputs, targets)  # warm up: tracing
+        theirs.train_on_batch(chapter_inputs, chapter_targets)
+        results[f"train step {name}"] = interleaved(
+            lambda: ours.train_on_batch(inputs, targets),  # noqa: B023 - used at once
+            lambda: theirs.train_on_batch(chapter_inputs, chapter_targets),  # noqa: B023
+            repeats,
+        )
+    return results
+
+
+def residual_depth_ratios(repeats: int) -> dict:
+    """residual_cnn with 1, 10, 50 and 100 blocks against the same blocks written by hand."""
+    import keras
+    from keras import layers
+
+    import kgraphs
+
+    def by_hand(blocks: int) -> keras.Model:
+        inputs = keras.Input(shape=(32, 32, 3))
+        x = layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+        for _ in range(blocks):
+            residual = x
+            x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
+            x = layers.Conv2D(16, 3, padding="same")(x)
+            x = layers.Activation("relu")(layers.Add()([x, residual]))
+        x = layers.GlobalAveragePooling2D()(x)
+        return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+
+    results = {}
+    for blocks in (1, 10, 50, 100):
+        config = {"stem_filters": 16, "stages": [{"filters": 16, "blocks": blocks}]}
+        results[f"build residual_cnn {blocks} blocks"] = interleaved(
+            lambda: kgraphs.residual_cnn(config),  # noqa: B023 - used at once
+            lambda: by_hand(blocks),  # noqa: B023
+            max(3, repeats // (1 + blocks // 25)),
+        )
+    return results
+
+
+def plot_vs_plot_model(repeats: int) -> dict:
+    """`make plot`'s rendering against bare keras.utils.plot_model, same recipes, one process."""
+    import tempfile
+
+    import keras
+
+    import kgraphs
+    from kgraphs.building import instantiate
+    from kgraphs.cli import expand_recipe_paths
+    from kgraphs.gallery import render_gallery
+
+    recipes = [kgraphs.load_recipe(path) for path in expand_recipe_paths(["recipes"])]
+    folder = Path(tempfile.mkdtemp())
+
+    def bare():
+        for recipe in recipes:
+            model = instantiate(recipe)
+            for suffix in ("svg", "png"):
+                # With IPython installed, plot_model writes the .svg and then raises
+                # "Cannot embed the 'svg' image format": the trap kgraphs.plot avoids.
+                with contextlib.suppress(ValueError):
+                    keras.utils.plot_model(
+                        model,
+                        str(folder / f"bare_{recipe.model_name}.{suffix}"),
+                        show_shapes=True,
+                        show_layer_names=True,
+                        show_layer_activations=True,
+                    )
+
+    return {
+        "kgraphs plot recipes/ vs keras plot_model": interleaved(
+            lambda: render_gallery(recipes, folder / "gallery"), bare, max(2, repeats // 5)
+        )
+    }
+
+
+def export_vs_direct(repeats: int) -> dict:
+    """Export a keras.applications model and rebuild it, against building it directly."""
+    import keras
+
+    import kgraphs
+
+    def direct():
+        return keras.applications.ResNet50(weights=None, input_shape=(64, 64, 3), classes=5)
+
+    model = direct()
+
+    def through_recipe():
+        return kgraphs.build(kgraphs.to_recipe(model), compile=False)
+
+    return {
+        "export + rebuild ResNet50 vs build it": interleaved(
+            through_recipe, direct, max(2, repeats // 5)
+        )
+    }
+
+
 def validate_vs_import_tensorflow(repeats: int) -> dict:
+    """`kgraphs validate recipes/` against `python -c "import tensorflow"`, as processes."""
+
     def run(code: str):
         command = [sys.executable, "-c", code]
         return lambda: subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -74,7 +191,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeats", type=int, default=15)
     arguments = parser.parse_args()
-    results = build_ratios(arguments.repeats) | validate_vs_import_tensorflow(arguments.repeats)
+    results = {}
+    for measure in (
+        build_ratios,
+        training_ratios,
+        residual_depth_ratios,
+        plot_vs_plot_model,
+        export_vs_direct,
+        validate_vs_import_tensorflow,
+    ):
+        print(f"measuring: {measure.__doc__.splitlines()[0]}", file=sys.stderr, flush=True)
+        results |= measure(arguments.repeats)
     report = {
         "date": date.today().isoformat(),
         "machine": (

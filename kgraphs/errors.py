@@ -9,11 +9,14 @@ reported together, so a user fixes a recipe in one edit rather than one error at
 from __future__ import annotations
 
 import difflib
+import json
+import re
 import reprlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 Location = tuple[str | int, ...]
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
 # Recipes may hold deeply nested or huge values; echo a bounded preview of them.
 _preview = reprlib.Repr()
@@ -37,7 +40,10 @@ class ConfigError(ValueError):
     """
 
     def __init__(self, problems: Iterable[tuple[str, str]], *, source: str | None = None):
-        self.problems: list[tuple[str, str]] = list(problems)
+        # One line per problem, whatever characters a user's keys and values hold.
+        self.problems: list[tuple[str, str]] = [
+            (_one_line(location), _one_line(message)) for location, message in problems
+        ]
         self.source = source
         super().__init__(self._render())
 
@@ -60,14 +66,24 @@ class ConfigError(ValueError):
 
 
 def format_location(location: Sequence[str | int]) -> str:
-    """`("config", "stages", 1, "filters")` -> `"config.stages[1].filters"`."""
+    """`("config", "stages", 1, "filters")` -> `"config.stages[1].filters"`.
+
+    Keys that are not plain names are quoted and escaped (`config["a.b\\n"]`), so a hostile
+    key can neither hide nor forge a line of the error message.
+    """
     text = ""
     for part in location:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             text += f"[{part}]"
+        elif isinstance(part, str) and _PLAIN_KEY.match(part):
+            text += f".{part}" if text else part
         else:
-            text += f".{part}" if text else str(part)
+            text += f"[{json.dumps(str(part), ensure_ascii=True)}]"
     return text
+
+
+def _one_line(text: object) -> str:
+    return str(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def join_location(prefix: str, location: str) -> str:

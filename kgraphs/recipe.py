@@ -148,7 +148,7 @@ def validate_recipe(data: object, *, source: str = "<dict>") -> Recipe:
         envelope: _Envelope | None = _Envelope.model_validate(envelope_data)
     except Exception as error:
         envelope = None
-        problems += _problems(error, _Envelope)
+        problems += _problems(error, _Envelope, envelope_data)
 
     architecture = None
     if isinstance(data.get("architecture"), str):
@@ -228,11 +228,11 @@ def _assign(data: dict, path: str, value: Any) -> None:
     target[last] = value
 
 
-def _problems(error: Exception, cls: type) -> list[tuple[str, str]]:
+def _problems(error: Exception, cls: type, data: object) -> list[tuple[str, str]]:
     from pydantic import ValidationError
 
     if isinstance(error, ValidationError):
-        return problems_from(error, cls)
+        return problems_from(error, cls, data)
     if isinstance(error, RecursionError):
         return [("(recipe)", "nested too deeply to validate")]
     raise error

@@ -9,6 +9,7 @@ Nothing here imports TensorFlow: builders import Keras when they run.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,17 @@ if TYPE_CHECKING:
     import keras
 
 
+# Recipes come from files people share: refuse, before anything is allocated, a config whose
+# weights alone would take more than ~1 GB of float32. KGRAPHS_MAX_PARAMETERS raises the limit.
+MAX_PARAMETERS = int(os.environ.get("KGRAPHS_MAX_PARAMETERS", 250_000_000))
+
+
 class ArchitectureConfig(StrictConfig):
     """A config whose model's output names are known before anything is built."""
+
+    def parameter_count(self) -> int | None:
+        """The model's exact parameter count, computed from the config alone (None: unknown)."""
+        return None
 
     def output_names(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -54,8 +64,22 @@ class Architecture:
             raise ConfigError([("config", f"expected a mapping; given {type(config).__name__}")])
         config = validate(self.config_class, data, prefix="config")
         problems = config.problems()
+        count = config.parameter_count()
+        if count is not None and count > MAX_PARAMETERS:
+            problems.append(
+                (
+                    "",
+                    f"this config makes {count:,} parameters, over the limit of "
+                    f"{MAX_PARAMETERS:,} (set KGRAPHS_MAX_PARAMETERS to allow more)",
+                )
+            )
         if problems:
-            raise ConfigError([(f"config.{location}", message) for location, message in problems])
+            raise ConfigError(
+                [
+                    (f"config.{location}" if location else "config", message)
+                    for location, message in problems
+                ]
+            )
         return config
 
 

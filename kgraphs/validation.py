@@ -81,16 +81,18 @@ def validate(cls: type[ConfigT], data: object, *, prefix: str = "") -> ConfigT:
     try:
         return cls.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(problems_from(error, cls, prefix=prefix)) from None
+        raise ConfigError(problems_from(error, cls, data, prefix=prefix)) from None
     except RecursionError:
         raise ConfigError([(prefix, "nested too deeply to validate")]) from None
 
 
-def problems_from(error: ValidationError, cls: type[BaseModel], *, prefix: str = "") -> list:
+def problems_from(
+    error: ValidationError, cls: type[BaseModel], data: object, *, prefix: str = ""
+) -> list:
     details = []
     for detail in error.errors(include_url=False):
         # Union members add their type name to the path (`function-after[...]`); drop them.
-        location = tuple(part for part in detail["loc"] if not _is_union_tag(part))
+        location = _data_location(detail["loc"], data, detail["type"])
         details.append((location, detail))
     # Where a value had the right type but a wrong content, union fields (`name | mapping`)
     # also report "expected a mapping" for the members it did not match; drop those.
@@ -141,8 +143,26 @@ def _message(detail: Mapping[str, Any], cls: type[BaseModel], location: tuple) -
     return f"{expected}; given {given(value)}"
 
 
-def _is_union_tag(part: object) -> bool:
-    return isinstance(part, str) and ("[" in part or part in {"int", "str", "float", "bool"})
+def _data_location(location: tuple, data: object, kind: str) -> tuple:
+    """`location` without the union-member tags pydantic adds (`function-after[...]`, `str`).
+
+    A part is kept when it leads somewhere in the user's data, and, for a missing key or item,
+    the last part too: what is missing is by definition not in the data.
+    """
+    kept, current = [], data
+    for position, part in enumerate(location):
+        in_mapping = isinstance(current, dict) and part in current
+        in_list = (
+            isinstance(current, (list, tuple))
+            and isinstance(part, int)
+            and 0 <= part < len(current)
+        )
+        if in_mapping or in_list:
+            kept.append(part)
+            current = current[part]
+        elif kind == "missing" and position == len(location) - 1:
+            kept.append(part)
+    return tuple(kept)
 
 
 def _deduplicate(problems: list) -> list:

@@ -26,7 +26,7 @@ from pydantic import Field
 
 from kgraphs.errors import ConfigError, did_you_mean, given
 from kgraphs.keras_names import LAYERS, REFUSED_LAYERS
-from kgraphs.registry import ArchitectureConfig, register
+from kgraphs.registry import MAX_PARAMETERS, ArchitectureConfig, register
 from kgraphs.validation import Int, Str, StrictConfig
 
 if TYPE_CHECKING:
@@ -313,10 +313,25 @@ def build_graph(spec: GraphSpec, *, name: str, where: str) -> keras.Model:
         for item in spec.inputs
     }
     callables: dict[str, Any] = {}
+    parameters = 0
     for index, node in enumerate(spec.nodes):
         path = f"{where}.nodes[{index}]"
         if node.layer is not None:
             callables[node.name] = _make_layer(node, path)
+            # Weights are allocated when a layer is first called; refuse before that.
+            shapes = [tuple(tensors[reference].shape) for reference in node.references]
+            parameters += estimated_weights(callables[node.name], shapes)
+            if parameters > MAX_PARAMETERS:
+                raise ConfigError(
+                    [
+                        (
+                            path,
+                            f"the graph reaches about {parameters:,} parameters"
+                            f" here, over the limit of {MAX_PARAMETERS:,} (set "
+                            "KGRAPHS_MAX_PARAMETERS to allow more)",
+                        )
+                    ]
+                )
         elif node.graph is not None:
             callables[node.name] = build_graph(node.graph, name=node.name, where=f"{path}.graph")
         else:
@@ -371,6 +386,36 @@ def _make_layer(node: GraphNode, path: str) -> Any:
                 ]
             ) from None
         raise ConfigError([(f"{path}.args", f"{node.layer}: {_first_line(error)}")]) from None
+
+
+def estimated_weights(layer: Any, input_shapes: list[tuple]) -> int:
+    """How many weights `layer` will allocate on `input_shapes`, for the layers that allocate
+    much (dense, embedding, convolution, recurrent, normalization); 0 for the rest."""
+    import math
+
+    from keras import layers
+
+    channels = input_shapes[0][-1] if input_shapes and input_shapes[0] else None
+    channels = channels or 0
+    if isinstance(layer, layers.Embedding):
+        return layer.input_dim * layer.output_dim
+    if isinstance(layer, layers.Dense):
+        return (channels + 1) * layer.units
+    recurrent = {layers.LSTM: 4, layers.GRU: 3, layers.SimpleRNN: 1}
+    for cls, gates in recurrent.items():
+        if isinstance(layer, cls):
+            return gates * (layer.units * (channels + layer.units) + 2 * layer.units)
+    kernel = math.prod(getattr(layer, "kernel_size", ()) or (1,))
+    if isinstance(layer, (layers.SeparableConv1D, layers.SeparableConv2D)):
+        depthwise = kernel * channels * layer.depth_multiplier
+        return depthwise + channels * layer.depth_multiplier * layer.filters + layer.filters
+    if isinstance(layer, (layers.DepthwiseConv1D, layers.DepthwiseConv2D)):
+        return kernel * channels * layer.depth_multiplier + channels * layer.depth_multiplier
+    if hasattr(layer, "filters") and hasattr(layer, "kernel_size"):
+        return kernel * channels * layer.filters + layer.filters
+    if isinstance(layer, (layers.BatchNormalization, layers.LayerNormalization)):
+        return 4 * channels
+    return 0
 
 
 def _with_layer_modules(value: Any) -> Any:

@@ -52,6 +52,17 @@ class ImageMultitaskConfig(ArchitectureConfig):
     def output_names(self) -> tuple[str, ...]:
         return ("class_label", "bounding_box")
 
+    def parameter_count(self) -> int:
+        height, width, channels = self.input_shape
+        total = 0
+        for filters in self.conv_filters:
+            total += (self.kernel_size**2 * channels + 1) * filters
+            height = (height - self.kernel_size + 1) // self.pool_size
+            width = (width - self.kernel_size + 1) // self.pool_size
+            channels = filters
+        features = channels * (height * width if self.pooling == "flatten" else 1)
+        return total + (features + 1) * (self.num_classes + self.bbox_units)
+
 
 @register(ImageMultitaskConfig)
 def image_multitask(config: ImageMultitaskConfig, *, name: str) -> keras.Model:

@@ -36,6 +36,24 @@ class ResidualCnnConfig(ArchitectureConfig):
     def output_names(self) -> tuple[str, ...]:
         return ("predictions",)
 
+    def parameter_count(self) -> int:
+        def conv(kernel: int, inputs: int, filters: int) -> int:
+            # with batch norm: no bias, but gamma, beta and the two moving statistics
+            extra = 4 * filters if self.batch_norm else filters
+            return kernel * kernel * inputs * filters + extra
+
+        channels = self.input_shape[-1]
+        total = conv(3, channels, self.stem_filters)
+        channels = self.stem_filters
+        for stage in self.stages:
+            for block in range(stage.blocks):
+                stride = stage.stride if block == 0 else 1
+                total += conv(3, channels, stage.filters) + conv(3, stage.filters, stage.filters)
+                if stride != 1 or channels != stage.filters:
+                    total += conv(1, channels, stage.filters)
+                channels = stage.filters
+        return total + (channels + 1) * self.num_classes
+
 
 @register(ResidualCnnConfig)
 def residual_cnn(config: ResidualCnnConfig, *, name: str) -> keras.Model:

@@ -32,6 +32,14 @@ class SiameseTextConfig(ArchitectureConfig):
     def output_names(self) -> tuple[str, ...]:
         return ("similarity",)
 
+    def parameter_count(self) -> int:
+        units = self.lstm_units
+        embeddings = (1 if self.share_embedding else 2) * self.vocab_size * self.embedding_dim
+        lstm = 4 * (units * (self.embedding_dim + units) + units)
+        encoders = (1 if self.share_encoder else 2) * lstm
+        head_inputs = {"concat": 2 * units, "cosine": 1, "l1": units}[self.similarity]
+        return embeddings + encoders + head_inputs + 1
+
 
 @register(SiameseTextConfig)
 def siamese_text(config: SiameseTextConfig, *, name: str) -> keras.Model:

@@ -37,6 +37,13 @@ class TicketPriorityConfig(ArchitectureConfig):
     def output_names(self) -> tuple[str, ...]:
         return ("priority",)
 
+    def parameter_count(self) -> int:
+        embedding = self.vocab_size * self.embedding_dim
+        lstm = 4 * (self.lstm_units * (self.embedding_dim + self.lstm_units) + self.lstm_units)
+        metadata = (self.metadata_features + 1) * self.metadata_units
+        combined = self.lstm_units + (self.metadata_units or self.metadata_features)
+        return embedding + lstm + metadata + (combined + 1) * self.num_priorities
+
 
 @register(TicketPriorityConfig)
 def ticket_priority(config: TicketPriorityConfig, *, name: str) -> keras.Model:
