@@ -16,15 +16,7 @@ from pathlib import Path
 
 from kgraphs import registry
 from kgraphs.errors import ConfigError
-from kgraphs.recipe import (
-    Recipe,
-    dump_yaml,
-    load_recipe,
-    parse_assignment,
-    read_source,
-    validate_recipe,
-    with_overrides,
-)
+from kgraphs.recipe import Recipe, dump_yaml, load_with_assignments, parse_assignment
 from kgraphs.recipe_files import SUFFIXES
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -195,14 +187,7 @@ def expand_recipe_paths(paths: Sequence[str]) -> list[str]:
 
 
 def _load(source: str, assignments: Sequence[str]) -> Recipe:
-    if not assignments:
-        return load_recipe(source)
-    data, where = read_source(source)
-    try:
-        data = with_overrides(data, dict(parse_assignment(text) for text in assignments))
-    except ConfigError as error:
-        raise error.with_source(where) from None
-    return validate_recipe(data, source=where)
+    return load_with_assignments(source, dict(parse_assignment(text) for text in assignments))
 
 
 @contextlib.contextmanager

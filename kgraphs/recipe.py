@@ -95,9 +95,19 @@ def load_recipe(source: object, /, **overrides: Any) -> Recipe:
     """
     if isinstance(source, Recipe) and not overrides:
         return source
+    return load_with_assignments(
+        source, {f"config.{key}": value for key, value in overrides.items()}
+    )
+
+
+def load_with_assignments(source: object, assignments: Mapping[str, Any]) -> Recipe:
+    """`load_recipe` with `{"config.stages[0].filters": 8}`-style assignments applied first."""
     data, where = read_source(source)
-    if overrides:
-        data = with_overrides(data, {f"config.{key}": value for key, value in overrides.items()})
+    if assignments:
+        try:
+            data = with_overrides(data, assignments)
+        except ConfigError as error:
+            raise error.with_source(where) from None
     return validate_recipe(data, source=where)
 
 
