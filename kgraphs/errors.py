@@ -57,13 +57,6 @@ class ConfigError(ValueError):
         """The same problems, attributed to `source` (kept if it is already set)."""
         return ConfigError(self.problems, source=self.source or source)
 
-    def prefixed(self, prefix: str) -> ConfigError:
-        """The same problems with `prefix` put in front of every location."""
-        return ConfigError(
-            [(join_location(prefix, location), message) for location, message in self.problems],
-            source=self.source,
-        )
-
 
 def format_location(location: Sequence[str | int]) -> str:
     """`("config", "stages", 1, "filters")` -> `"config.stages[1].filters"`.
@@ -84,14 +77,6 @@ def format_location(location: Sequence[str | int]) -> str:
 
 def _one_line(text: object) -> str:
     return str(text).replace("\r", "\\r").replace("\n", "\\n")
-
-
-def join_location(prefix: str, location: str) -> str:
-    if not prefix:
-        return location
-    if not location:
-        return prefix
-    return prefix + location if location.startswith("[") else f"{prefix}.{location}"
 
 
 def given(value: Any) -> str:

@@ -53,7 +53,6 @@ _EXPECTED = {
     "list_type": "expected a list",
     "tuple_type": "expected a list",
     "finite_number": "expected a finite number",
-    "missing": "missing required key",
     "extra_forbidden": "unknown key",
 }
 
