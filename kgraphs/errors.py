@@ -40,10 +40,13 @@ class ConfigError(ValueError):
     """
 
     def __init__(self, problems: Iterable[tuple[str, str]], *, source: str | None = None):
-        # One line per problem, whatever characters a user's keys and values hold.
-        self.problems: list[tuple[str, str]] = [
-            (_one_line(location), _one_line(message)) for location, message in problems
-        ]
+        # One line per problem, whatever characters a user's keys and values hold; a problem
+        # found twice (by two validation passes) is reported once.
+        self.problems: list[tuple[str, str]] = list(
+            dict.fromkeys(
+                (_one_line(location), _one_line(message)) for location, message in problems
+            )
+        )
         self.source = source
         super().__init__(self._render())
 

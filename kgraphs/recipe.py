@@ -16,6 +16,7 @@ architecture's config, then the compile keys against the model's output names.
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import re
 from collections.abc import Mapping
@@ -31,7 +32,7 @@ from kgraphs.compile_spec import CompileSpec
 from kgraphs.errors import ConfigError, did_you_mean, given
 from kgraphs.recipe_files import SUFFIXES, parse_text, read_recipe_file
 from kgraphs.registry import ArchitectureConfig
-from kgraphs.validation import Str, StrictConfig, problems_from
+from kgraphs.validation import Str, StrictConfig, validate
 
 ModelName = Annotated[Str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")]
 
@@ -155,10 +156,10 @@ def validate_recipe(data: object, *, source: str = "<dict>") -> Recipe:
     envelope_data = dict(data)
     config_data = envelope_data.get("config", {})
     try:
-        envelope: _Envelope | None = _Envelope.model_validate(envelope_data)
-    except Exception as error:
+        envelope: _Envelope | None = validate(_Envelope, envelope_data)
+    except ConfigError as error:
         envelope = None
-        problems += _problems(error, _Envelope, envelope_data)
+        problems += error.problems
 
     architecture = None
     if isinstance(data.get("architecture"), str):
@@ -177,7 +178,7 @@ def validate_recipe(data: object, *, source: str = "<dict>") -> Recipe:
         problems += envelope.compile.output_problems(config.output_names())
 
     if problems or envelope is None or config is None or architecture is None:
-        raise ConfigError(_unique(problems), source=source)
+        raise ConfigError(problems, source=source)
     return Recipe(
         architecture=architecture.name,
         config=config,
@@ -217,39 +218,22 @@ def _assign(data: dict, path: str, value: Any) -> None:
         raise ConfigError([(path, "expected a dotted key such as config.stages[0].filters")])
     parts = [name if name else int(index) for name, index in _PART.findall(path)]
     target: Any = data
-    for index, part in enumerate(parts[:-1]):
-        following = parts[index + 1]
-        if isinstance(part, int):
-            if not isinstance(target, list) or part >= len(target):
-                raise ConfigError([(path, f"no item [{part}] to set")])
-            target = target[part]
-            continue
-        if not isinstance(target, dict):
-            raise ConfigError([(path, f"cannot set {part!r} inside a {type(target).__name__}")])
-        if part not in target or target[part] is None:
+    for part, following in itertools.pairwise(parts):
+        _check_slot(target, part, path)
+        if isinstance(part, str) and target.get(part) is None:
             target[part] = [] if isinstance(following, int) else {}
         target = target[part]
-    last = parts[-1]
-    if isinstance(last, int):
-        if not isinstance(target, list) or last >= len(target):
-            raise ConfigError([(path, f"no item [{last}] to set")])
+    _check_slot(target, parts[-1], path)
+    target[parts[-1]] = value
+
+
+def _check_slot(target: Any, part: str | int, path: str) -> None:
+    """Refuse to index `target` by `part` unless it is an existing list item or a mapping."""
+    if isinstance(part, int):
+        if not isinstance(target, list) or part >= len(target):
+            raise ConfigError([(path, f"no item [{part}] to set")])
     elif not isinstance(target, dict):
-        raise ConfigError([(path, f"cannot set {last!r} inside a {type(target).__name__}")])
-    target[last] = value
-
-
-def _problems(error: Exception, cls: type, data: object) -> list[tuple[str, str]]:
-    from pydantic import ValidationError
-
-    if isinstance(error, ValidationError):
-        return problems_from(error, cls, data)
-    if isinstance(error, RecursionError):
-        return [("(recipe)", "nested too deeply to validate")]
-    raise error
-
-
-def _unique(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return list(dict.fromkeys(problems))
+        raise ConfigError([(path, f"cannot set {part!r} inside a {type(target).__name__}")])
 
 
 def dump_yaml(data: Any) -> str:

@@ -109,7 +109,7 @@ def problems_from(
             continue
         path = format_location(((prefix,) if prefix else ()) + location)
         problems.append((path, _message(detail, cls, location)))
-    return _deduplicate(problems)
+    return problems
 
 
 def _message(detail: Mapping[str, Any], cls: type[BaseModel], location: tuple) -> str:
@@ -162,15 +162,6 @@ def _data_location(location: tuple, data: object, kind: str) -> tuple:
         elif kind == "missing" and position == len(location) - 1:
             kept.append(part)
     return tuple(kept)
-
-
-def _deduplicate(problems: list) -> list:
-    seen, unique = set(), []
-    for problem in problems:
-        if problem not in seen:
-            seen.add(problem)
-            unique.append(problem)
-    return unique
 
 
 def _annotation_at(cls: type[BaseModel], location: tuple) -> Any:
