@@ -1,4 +1,9 @@
-"""Shared test set-up: the repo root as working directory, quiet TensorFlow, recipe tables."""
+"""Shared test set-up: the repo root as working directory, a known environment, recipe tables.
+
+No test may depend on the shell it is started from. The variables that change what Keras,
+TensorFlow or kgraphs do are set here for this process (before anything imports them), and
+subprocesses get `clean_environment()`: what `env -i` leaves, plus exactly what the test asks.
+"""
 
 import os
 from pathlib import Path
@@ -11,7 +16,24 @@ RECIPES = sorted(
     for path in (ROOT / "recipes").rglob("*")
     if path.suffix in {".yaml", ".yml", ".json", ".toml"}
 )
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# The suite tests the TensorFlow backend with kgraphs' own limits, whatever the shell exports.
+PINNED = {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
+UNSET = ("KGRAPHS_MAX_PARAMETERS", "TF_CONFIG", "CUDA_VISIBLE_DEVICES", "TF_ENABLE_ONEDNN_OPTS")
+os.environ.update(PINNED)
+for name in UNSET:
+    os.environ.pop(name, None)
+
+
+def clean_environment(**variables: str) -> dict[str, str]:
+    """An environment for a subprocess: PATH and HOME, the pinned variables, then `variables`.
+
+    PATH stays so that `dot` and `chromium` are found where this machine has them; HOME stays
+    because Keras keeps its settings there. Everything else a developer's shell might export
+    (log levels, locale, backend, TF_CONFIG) is dropped.
+    """
+    kept = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    return {**kept, **PINNED, **variables}
 
 
 def recipe_id(path: Path) -> str:
