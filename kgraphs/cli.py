@@ -31,7 +31,11 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
-    if not arguments.verbose:
+    # TensorFlow reads its log level once, at import: set it before anything imports TF. An
+    # explicit --verbose wins over a quiet level exported in the shell.
+    if arguments.verbose:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    else:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         return arguments.run(arguments) or EXIT_OK
