@@ -18,6 +18,7 @@ from kgraphs.errors import ConfigError
 from kgraphs.export import to_recipe
 from kgraphs.models import graph, image_multitask, residual_cnn, siamese_text, ticket_priority
 from kgraphs.plotting import Diagram, plot
+from kgraphs.presets import presets
 from kgraphs.recipe import Recipe, load_recipe
 
 __version__ = "0.1.0"
@@ -40,6 +41,7 @@ __all__ = [
     "image_multitask",
     "load_recipe",
     "plot",
+    "presets",
     "residual_block",
     "residual_cnn",
     "siamese_text",

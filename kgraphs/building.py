@@ -25,8 +25,9 @@ def build(
     """Build (and compile) the model a recipe describes.
 
     Args:
-        recipe: a registered architecture name, a path to a `.yaml`/`.yml`/`.json`/`.toml`
-            recipe, a recipe dict, or a `Recipe`.
+        recipe: the name of a shipped recipe (`kgraphs.presets()`: the chapter's four
+            compile as the chapter does) or of an architecture (its defaults), a path to a
+            `.yaml`/`.yml`/`.json`/`.toml` recipe, a recipe dict, or a `Recipe`.
         compile: compile with the recipe's `compile` section, when it has one.
         strategy: a `tf.distribute.Strategy`; the model is built and compiled in its scope,
             so its variables are created (and mirrored) where the strategy puts them.
@@ -34,7 +35,7 @@ def build(
 
     Example:
         >>> import kgraphs
-        >>> model = kgraphs.build("recipes/image_multitask.yaml", num_classes=3)
+        >>> model = kgraphs.build("image_multitask", num_classes=3)  # a shipped recipe
         >>> model.output_shape, dict(model.loss)
         ([(None, 3), (None, 4)], {'class_label': 'categorical_crossentropy', 'bounding_box': 'mse'})
     """

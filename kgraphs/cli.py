@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kgraphs import registry
 from kgraphs.errors import ConfigError
+from kgraphs.presets import presets
 from kgraphs.recipe import Recipe, dump_yaml, load_with_assignments, parse_assignment
 from kgraphs.recipe_files import SUFFIXES
 
@@ -70,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
             help="override a recipe field, e.g. config.lstm_units=64 (repeatable)",
         )
 
-    command("list", _list, "list the registered architectures")
+    command("list", _list, "list the architectures and the shipped recipes")
     validate = command("validate", _validate, "check recipes without importing TensorFlow")
     validate.add_argument("recipes", nargs="+", metavar="RECIPE_OR_DIR")
     with_set(validate)
@@ -93,8 +94,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _list(arguments: argparse.Namespace) -> int:
+    print("architectures (kgraphs.NAME() builds the defaults, uncompiled):")
     for name in registry.names():
-        print(f"{name:18} {registry.get(name).summary}")
+        print(f"  {name:28} {registry.get(name).summary}")
+    print("shipped recipes (build, summary, plot and validate take the name):")
+    for name, path in presets().items():
+        description = load_with_assignments(path, {}).description or ""
+        print(f"  {name:28} {description}")
     return EXIT_OK
 
 

@@ -30,6 +30,7 @@ from pydantic import Field
 from kgraphs import registry
 from kgraphs.compile_spec import CompileSpec
 from kgraphs.errors import ConfigError, did_you_mean, given
+from kgraphs.presets import presets
 from kgraphs.recipe_files import SUFFIXES, parse_text, read_recipe_file
 from kgraphs.registry import ArchitectureConfig
 from kgraphs.validation import Str, StrictConfig, validate
@@ -81,8 +82,9 @@ class Recipe:
 def load_recipe(source: object, /, **overrides: Any) -> Recipe:
     """Read and validate a recipe without importing TensorFlow.
 
-    `source` is a registered architecture name, a path to a `.yaml`/`.yml`/`.json`/`.toml`
-    file, a recipe mapping or a `Recipe`. `overrides` replace fields of its `config`.
+    `source` is the name of a shipped recipe (see `kgraphs.presets()`) or of an architecture
+    (its defaults), a path to a `.yaml`/`.yml`/`.json`/`.toml` file, a recipe mapping or a
+    `Recipe`. `overrides` replace fields of its `config`.
 
     Example:
         >>> recipe = load_recipe("ticket_priority", lstm_units=8)
@@ -120,29 +122,38 @@ def read_source(source: object) -> tuple[object, str]:
         return copy.deepcopy(dict(source)), "<dict>"
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        if isinstance(source, str) and path.suffix.lower() not in SUFFIXES and not path.exists():
-            if source in registry.names():
-                return {"version": 1, "architecture": source}, source
-            raise ConfigError(
-                [
-                    (
-                        "(recipe)",
-                        f"{source!r} is neither a registered architecture nor a recipe file;"
-                        f" architectures: {registry.names()}"
-                        f"{did_you_mean(source, registry.names())}",
-                    )
-                ],
-                source=source,
-            )
+        if isinstance(source, str) and path.suffix.lower() not in SUFFIXES and not path.is_file():
+            return _read_name(source)
         return read_recipe_file(path), str(path)
     raise ConfigError(
         [
             (
                 "(recipe)",
-                "expected an architecture name, a recipe path or a mapping; "
+                "expected a recipe name, a recipe path or a mapping; "
                 f"given {type(source).__name__}",
             )
         ]
+    )
+
+
+def _read_name(name: str) -> tuple[object, str]:
+    """A shipped recipe by name, else a registered architecture's defaults."""
+    shipped = presets()
+    if name in shipped:
+        return read_recipe_file(shipped[name]), name
+    if name in registry.names():
+        return {"version": 1, "architecture": name}, name
+    known = [*shipped, *registry.names()]
+    raise ConfigError(
+        [
+            (
+                "(recipe)",
+                f"{name!r} is not a shipped recipe (`kgraphs list` shows them), an "
+                f"architecture, or a recipe file ({', '.join(sorted(SUFFIXES))})"
+                f"{did_you_mean(name, known)}",
+            )
+        ],
+        source=name,
     )
 
 

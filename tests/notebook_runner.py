@@ -1,7 +1,8 @@
-"""Run the tutorial notebooks top to bottom with a real Jupyter kernel (nbclient).
+"""Run the tutorial notebooks the ways users do: in a Jupyter kernel, or as a plain script.
 
-`make notebooks` uses this to write executed copies, outputs included, under build/notebooks/;
-the test suite uses `execute` on each notebook. The committed notebooks carry no outputs.
+Jupyter, JupyterLab, VS Code and `jupyter nbconvert --execute` start the kernel in the
+notebook's own folder, so that is `execute`'s default. `make notebooks` writes executed copies,
+outputs included, under build/notebooks/. The committed notebooks carry no outputs.
 """
 
 from __future__ import annotations
@@ -16,14 +17,26 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def execute(path: Path, *, timeout: int = 300) -> nbformat.NotebookNode:
-    """The notebook at `path`, executed in the repo root; raises on the first failing cell."""
+def execute(path: Path, *, cwd: Path | None = None, timeout: int = 300) -> nbformat.NotebookNode:
+    """The notebook at `path` executed in a real kernel started in `cwd` (default: its folder).
+
+    Raises `nbclient.exceptions.CellExecutionError` on the first failing cell.
+    """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": ROOT}}
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd or path.parent)}},
     )
     client.execute()
     return notebook
+
+
+def as_script(path: Path) -> str:
+    """The notebook's code cells as one Python script, as `jupyter nbconvert --to script` does."""
+    notebook = nbformat.read(path, as_version=4)
+    return "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code") + "\n"
 
 
 def main(output: str) -> None:

@@ -321,7 +321,7 @@ def test_unknown_name_without_suffix_suggests_an_architecture():
 
 def test_wrong_source_type():
     error = _raises_config_error(3.5)
-    assert "expected an architecture name" in str(error)
+    assert "expected a recipe name, a recipe path or a mapping" in str(error)
 
 
 @pytest.mark.parametrize(

@@ -31,10 +31,19 @@ def kgraphs_cli(*arguments: str, **variables: str) -> subprocess.CompletedProces
     )
 
 
-def test_list_names_every_architecture():
+def test_list_names_every_architecture_and_shipped_recipe():
     result = kgraphs_cli("list")
     assert result.returncode == 0
-    assert [line.split()[0] for line in result.stdout.splitlines()] == kgraphs.architectures()
+    lines = result.stdout.splitlines()
+    split = next(i for i, line in enumerate(lines) if line.startswith("shipped recipes"))
+    assert [line.split()[0] for line in lines[1:split]] == kgraphs.architectures()
+    assert [line.split()[0] for line in lines[split + 1 :]] == list(kgraphs.presets())
+
+
+def test_shipped_recipes_are_taken_by_name_outside_the_repository():
+    result = kgraphs_cli("validate", "graph/unet_small", "image_multitask")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok  graph/unet_small  (graph, outputs: segmentation)")
 
 
 def test_validate_the_shipped_recipes():

@@ -76,3 +76,58 @@ def test_untrained_compiled_model_reloads_without_warnings(path, tmp_path):
         warnings.simplefilter("error")
         reloaded = keras.saving.load_model(tmp_path / "fresh.keras")
     assert reloaded.optimizer.name == model.optimizer.name
+
+
+# ------------------------------------------------------------------ shipped recipes by name
+
+
+def test_every_shipped_recipe_is_a_preset_with_a_unique_name():
+    shipped = kgraphs.presets()
+    assert sorted(shipped.values()) == sorted(path.resolve() for path in RECIPES)
+    assert len(shipped) == len(RECIPES)  # no two files share a name (x.yaml and x.json)
+
+
+@pytest.mark.parametrize("name", kgraphs.architectures())
+def test_a_preset_named_after_an_architecture_is_exactly_its_defaults(name):
+    # So `build(name)` is the factory's model, compiled as the chapter compiles it.
+    if name == "graph":
+        assert name not in kgraphs.presets()  # a graph has no defaults to name
+        return
+    recipe = kgraphs.load_recipe(name)
+    defaults = kgraphs.load_recipe({"version": 1, "architecture": name})
+    assert recipe.config == defaults.config
+    assert recipe.compile is not None
+    assert recipe.source == name
+
+
+def test_presets_load_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name, path in kgraphs.presets().items():
+        by_name, by_path = kgraphs.load_recipe(name), kgraphs.load_recipe(path)
+        assert by_name.to_dict() == by_path.to_dict(), name
+    model = kgraphs.build("image_multitask", input_shape=[32, 32, 3])
+    assert model.compiled
+    assert model.get_compile_config()["loss_weights"] == {"class_label": 1.0, "bounding_box": 0.5}
+    assert not kgraphs.build("image_multitask", compile=False).compiled
+
+
+def test_a_file_in_the_working_folder_is_read_as_a_file_not_a_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "image_multitask.yaml").write_text(
+        "version: 1\narchitecture: image_multitask\nconfig: {num_classes: 3}\n"
+    )
+    assert kgraphs.load_recipe("image_multitask.yaml").config.num_classes == 3
+    assert kgraphs.load_recipe("image_multitask").config.num_classes == 10
+
+
+def test_an_unknown_name_suggests_the_closest_preset():
+    with pytest.raises(kgraphs.ConfigError) as caught:
+        kgraphs.load_recipe("graph/unet_smal")
+    assert caught.value.problems == [
+        (
+            "(recipe)",
+            "'graph/unet_smal' is not a shipped recipe (`kgraphs list` shows them), an "
+            "architecture, or a recipe file (.json, .toml, .yaml, .yml); "
+            "did you mean 'graph/unet_small'?",
+        )
+    ]
