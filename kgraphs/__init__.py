@@ -14,6 +14,7 @@ from kgraphs import registry
 from kgraphs.blocks import conv_unit, residual_block
 from kgraphs.building import build
 from kgraphs.data import example_data
+from kgraphs.distributed import distributed_train_step
 from kgraphs.errors import ConfigError
 from kgraphs.export import to_recipe
 from kgraphs.models import graph, image_multitask, residual_cnn, siamese_text, ticket_priority
@@ -36,6 +37,7 @@ __all__ = [
     "architectures",
     "build",
     "conv_unit",
+    "distributed_train_step",
     "example_data",
     "graph",
     "image_multitask",

@@ -1,14 +1,13 @@
 """Training wherever Keras trains: MirroredStrategy over two CPUs, two loopback workers."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, clean_environment
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +42,12 @@ print(json.dumps({
 
 def test_mirrored_strategy_matches_a_single_device():
     result = subprocess.run(
-        [sys.executable, "-c", MIRRORED], capture_output=True, text=True, cwd=ROOT, timeout=300
+        [sys.executable, "-c", MIRRORED],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=clean_environment(),
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -59,52 +63,168 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_two_workers_on_loopback_end_with_identical_weights(tmp_path):
-    workers = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
+# Three inputs (token ids among them), two outputs with their own losses and loss weights 1.0
+# and 0.2, rmsprop and a metric: the multi-output case a hand-written step gets wrong.
+MULTI_OUTPUT = """
+version: 1
+architecture: graph
+config:
+  inputs:
+    - {name: tokens, shape: [6], dtype: int32}
+    - {name: features, shape: [5]}
+    - {name: extra, shape: [3]}
+  nodes:
+    - {name: embed, layer: Embedding, args: {input_dim: 40, output_dim: 4}, inputs: tokens}
+    - {name: pooled, layer: GlobalAveragePooling1D, inputs: embed}
+    - {name: merged, layer: Concatenate, inputs: [pooled, features, extra]}
+    - {name: hidden, layer: Dense, args: {units: 8, activation: relu}, inputs: merged}
+    - {name: score, layer: Dense, args: {units: 1, activation: sigmoid}, inputs: hidden}
+    - {name: amount, layer: Dense, args: {units: 2}, inputs: hidden}
+  outputs: [score, amount]
+compile:
+  optimizer: rmsprop
+  loss: {score: binary_crossentropy, amount: mse}
+  loss_weights: {score: 1.0, amount: 0.2}
+  metrics: {score: [accuracy]}
+"""
+
+# The reference: one device, Keras's own train_on_batch on the same global batches.
+SINGLE_DEVICE = """
+import json, sys
+import keras, numpy as np, kgraphs
+recipe, steps, batch, seed, overrides, weights_out = sys.argv[1:]
+keras.utils.set_random_seed(int(seed))
+model = kgraphs.build(recipe, **json.loads(overrides))
+inputs, targets = kgraphs.example_data(model, batch_size=int(batch) * int(steps), seed=int(seed))
+for step in range(int(steps)):
+    rows = slice(step * int(batch), (step + 1) * int(batch))
+    logs = model.train_on_batch(
+        keras.tree.map_structure(lambda a: a[rows], inputs),
+        keras.tree.map_structure(lambda a: a[rows], targets),
+        return_dict=True,
+    )
+    print(f"step {step + 1} " + " ".join(f"{k} {v:.9g}" for k, v in logs.items()))
+np.savez(weights_out, *[np.asarray(w) for w in model.get_weights()])
+"""
+
+
+def parse_logs(stdout: str) -> list[dict[str, float]]:
+    """`step 1 loss 0.15 score_loss 0.1 ...` lines -> one dict of logs per step."""
+    steps = []
+    for line in stdout.splitlines():
+        if line.startswith("step "):
+            words = line.split()[2:]
+            steps.append({k: float(v) for k, v in zip(words[::2], words[1::2], strict=True)})
+    return steps
+
+
+def start_workers(count, recipe, options, folder, tag):
+    workers = [f"127.0.0.1:{free_port()}" for _ in range(count)]
     processes = []
-    for index in range(2):
+    for index in range(count):
         config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
-        environment = dict(os.environ, TF_CONFIG=json.dumps(config))
+        command = [sys.executable, "examples/train_multi_worker.py", recipe, *options]
+        command += ["--weights-out", str(folder / f"{tag}{index}.npz")]
         processes.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "examples/train_multi_worker.py",
-                    "recipes/image_multitask.yaml",
-                    "--steps",
-                    "6",
-                    "--global-batch",
-                    "8",
-                    "--set",
-                    "input_shape=[24, 24, 3]",
-                    "--set",
-                    "conv_filters=[4, 8]",
-                    "--weights-out",
-                    str(tmp_path / f"w{index}.npz"),
-                ],
+                command,
                 cwd=ROOT,
-                env=environment,
+                env=clean_environment(TF_CONFIG=json.dumps(config)),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
         )
+    return processes
+
+
+def finish(processes) -> list[str]:
     outputs = []
     try:
         for process in processes:
             stdout, stderr = process.communicate(timeout=240)
-            outputs.append(stdout)
             assert process.returncode == 0, stderr[-3000:]
+            outputs.append(stdout)
     finally:
         for process in processes:
             process.kill()
-    losses = [
-        [float(line.split()[-1]) for line in out.splitlines() if line.startswith("step")]
-        for out in outputs
-    ]
-    assert len(losses[0]) == len(losses[1]) == 6
-    assert losses[0] == losses[1]  # the reduced global loss, the same on both workers
-    first, second = np.load(tmp_path / "w0.npz"), np.load(tmp_path / "w1.npz")
-    assert len(first.files) == len(second.files) > 0
-    for name in first.files:
-        np.testing.assert_array_equal(first[name], second[name])
+    return outputs
+
+
+def weights(path):
+    stored = np.load(path)
+    return [stored[f"arr_{i}"] for i in range(len(stored.files))]
+
+
+@pytest.mark.parametrize(
+    ("recipe", "overrides"),
+    [
+        ("three_inputs_two_outputs.yaml", {}),
+        ("ticket_priority", {"vocab_size": 50, "lstm_units": 4}),  # one output, a metric
+    ],
+)
+def test_workers_train_exactly_as_one_device(tmp_path, recipe, overrides):
+    if recipe.endswith(".yaml"):
+        (tmp_path / recipe).write_text(MULTI_OUTPUT)
+        recipe = str(tmp_path / recipe)
+    steps, batch, seed = 5, 8, 3
+    options = ["--steps", str(steps), "--global-batch", str(batch), "--seed", str(seed)]
+    options += [f"--set={key}={json.dumps(value)}" for key, value in overrides.items()]
+
+    two_workers = finish(start_workers(2, recipe, options, tmp_path, "two"))
+    # One worker and the single-device reference side by side: two processes, two cores.
+    arguments = [recipe, str(steps), str(batch), str(seed), json.dumps(overrides)]
+    reference = subprocess.Popen(
+        [sys.executable, "-c", SINGLE_DEVICE, *arguments, str(tmp_path / "reference.npz")],
+        cwd=ROOT,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    one_worker = finish(start_workers(1, recipe, options, tmp_path, "one"))
+    expected = parse_logs(finish([reference])[0])
+
+    assert len(expected) == steps and "loss" in expected[0]
+    runs = {"worker 0 of 2": two_workers[0], "worker 1 of 2": two_workers[1]}
+    runs["worker 0 of 1"] = one_worker[0]
+    for name, stdout in runs.items():
+        logs = parse_logs(stdout)
+        assert [sorted(step) for step in logs] == [sorted(step) for step in expected], name
+        for step, (got, want) in enumerate(zip(logs, expected, strict=True), start=1):
+            for key in want:
+                assert got[key] == pytest.approx(want[key], rel=1e-4), (name, step, key)
+
+    first, second = weights(tmp_path / "two0.npz"), weights(tmp_path / "two1.npz")
+    for a, b, single in zip(first, second, weights(tmp_path / "reference.npz"), strict=True):
+        np.testing.assert_array_equal(a, b)  # the workers stay in lockstep
+        np.testing.assert_allclose(a, single, rtol=1e-4, atol=1e-6)
+
+
+def test_the_step_refuses_a_batch_that_is_not_distributed():
+    code = """
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import kgraphs
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+model = kgraphs.build("ticket_priority", strategy=strategy, vocab_size=50)
+inputs, targets = kgraphs.example_data(model, batch_size=8)
+try:
+    kgraphs.distributed_train_step(model)((inputs, targets))
+except TypeError as error:
+    print(error)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=clean_environment(),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == (
+        "2 replicas need a distributed batch: iterate over "
+        "strategy.experimental_distribute_dataset(dataset)"
+    )
