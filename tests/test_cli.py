@@ -43,7 +43,7 @@ def test_list_names_every_architecture_and_shipped_recipe():
 def test_shipped_recipes_are_taken_by_name_outside_the_repository():
     result = kgraphs_cli("validate", "graph/unet_small", "image_multitask")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok  graph/unet_small  (graph, outputs: segmentation)")
+    assert result.stdout.startswith("ok  graph/unet_small  (graph, outputs: mask)")
 
 
 def test_validate_the_shipped_recipes():
