@@ -8,13 +8,28 @@
         - {name: encode, layer: LSTM, args: {units: 32}, inputs: embed}
         - {name: embed_b, reuse: embed, inputs: body}      # the same layer again: shared weights
         - {name: tower, graph: {inputs: [...], nodes: [...], outputs: out}, inputs: x}
+        - {name: attend, layer: MultiHeadAttention, args: {num_heads: 2, key_dim: 8},
+           inputs: {query: encode, value: encode}, call: {use_causal_mask: true}}
+        - {name: encoder, layer: LSTM, args: {units: 8, return_state: true}, inputs: embed,
+           outputs: [sequence, state_h, state_c]}            # a node with several outputs
+        - {name: decoder, layer: LSTM, args: {units: 8},
+           inputs: {sequences: target, initial_state: [state_h, state_c]}}
+        - {name: residual, op: add, inputs: {x1: attend, x2: encode}}   # keras.ops.add
       outputs: [encode]
 
 `layer` names a built-in `keras.layers` class (never one that carries code); `args` are its
 constructor arguments as plain values, with Keras's serialized form for initializers,
-regularizers and constraints. `reuse` calls an earlier node's layer (or nested graph) again.
-Names, references, layer classes and arguments are checked before anything is built; errors
-Keras raises while a node is called are reported at that node.
+regularizers and constraints. `reuse` calls an earlier node's layer (or nested graph) again;
+`op` calls one of the allow-listed `keras.ops` functions (see `kgraphs.graph_ops`).
+
+`inputs` is what the node is called on: one name (one tensor), a list of names (one argument
+that is a list, as `Concatenate` takes), or a mapping from the call's parameter names to names
+or lists of names (`MultiHeadAttention`'s query, value and key, an RNN's `initial_state`).
+`call` holds the call's other keyword arguments as plain values. A node whose call returns
+several tensors names them in `outputs`, and later nodes use those names.
+
+Names, references, layer classes, ops and arguments are checked before anything is built;
+errors Keras raises while a node is called are reported at that node.
 """
 
 from __future__ import annotations
@@ -25,6 +40,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field
 
 from kgraphs.errors import ConfigError, did_you_mean, given
+from kgraphs.graph_ops import MAX_CONSTANT_VALUES, OPS, parse_key
 from kgraphs.keras_names import LAYERS, REFUSED_LAYERS
 from kgraphs.registry import MAX_PARAMETERS, ArchitectureConfig, register
 from kgraphs.validation import Int, Str, StrictConfig
@@ -59,17 +75,44 @@ class GraphInput(StrictConfig):
     dtype: DType = "float32"
 
 
+References = Annotated[list[NodeName], Field(min_length=1, max_length=1000)]
+ParameterName = Annotated[Str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")]
+
+
 class GraphNode(StrictConfig):
     name: NodeName
     layer: Str | None = None
+    op: Str | None = None
     args: dict[Str, Any] = Field(default_factory=dict)
     reuse: NodeName | None = None
     graph: GraphSpec | None = None
-    inputs: NodeName | Annotated[list[NodeName], Field(min_length=1, max_length=1000)]
+    inputs: (
+        NodeName
+        | References
+        | Annotated[dict[ParameterName, NodeName | References], Field(min_length=1)]
+    )
+    call: dict[ParameterName, Any] = Field(default_factory=dict)
+    outputs: Annotated[list[NodeName], Field(min_length=2, max_length=100)] | None = None
 
     @property
-    def references(self) -> list[str]:
-        return [self.inputs] if isinstance(self.inputs, str) else list(self.inputs)
+    def references(self) -> list[tuple[str, str]]:
+        """(reference, where in `inputs` it is) for every name the node is called on."""
+        if isinstance(self.inputs, str):
+            return [(self.inputs, "inputs")]
+        if isinstance(self.inputs, list):
+            return [(name, f"inputs[{i}]") for i, name in enumerate(self.inputs)]
+        found = []
+        for key, value in self.inputs.items():
+            if isinstance(value, str):
+                found.append((value, f"inputs.{key}"))
+            else:
+                found += [(name, f"inputs.{key}[{i}]") for i, name in enumerate(value)]
+        return found
+
+    @property
+    def defines(self) -> list[str]:
+        """The names this node makes: its own, or those of its several outputs."""
+        return list(self.outputs) if self.outputs else [self.name]
 
 
 class GraphSpec(StrictConfig):
@@ -97,14 +140,22 @@ def graph_problems(spec: GraphSpec, where: str = "") -> list[tuple[str, str]]:
     """Every structural problem of a graph, located (`nodes[3].inputs[1]`), before building."""
     at = lambda path: f"{where}.{path}" if where else path  # noqa: E731
     problems: list[tuple[str, str]] = []
-    defined: dict[str, str] = {}  # name -> where it was defined
-    later = {node.name: f"nodes[{i}]" for i, node in enumerate(spec.nodes)}
+    taken: dict[str, str] = {}  # every name (input, node, node output) -> where it was defined
+    tensors: set[str] = set()  # the names that stand for one tensor so far
+    several: dict[str, list[str]] = {}  # node name -> the names of its several outputs
+    later = {
+        name: f"nodes[{i}]"
+        for i, node in enumerate(spec.nodes)
+        for name in [node.name, *node.defines]
+    }
     layer_nodes: dict[str, GraphNode] = {}
 
     def check_reference(name: str, path: str) -> None:
-        if name in defined:
+        if name in tensors:
             return
-        if name in later:
+        if name in several:
+            problems.append((at(path), f"{name!r} has several outputs; use one of {several[name]}"))
+        elif name in taken or name in later:
             problems.append(
                 (
                     at(path),
@@ -114,71 +165,88 @@ def graph_problems(spec: GraphSpec, where: str = "") -> list[tuple[str, str]]:
             )
         else:
             problems.append(
-                (
-                    at(path),
-                    f"unknown name {name!r}{did_you_mean(name, list(defined) + list(later))}",
-                )
+                (at(path), f"unknown name {name!r}{did_you_mean(name, list(taken) + list(later))}")
             )
 
+    def define(name: str, path: str) -> None:
+        if name in taken:
+            problems.append((at(path), f"duplicate name {name!r} (first at {taken[name]})"))
+        taken.setdefault(name, path.removesuffix(".name"))
+
+    inputs = {graph_input.name for graph_input in spec.inputs}
     for index, graph_input in enumerate(spec.inputs):
-        if graph_input.name in defined:
-            problems.append(
-                (
-                    at(f"inputs[{index}].name"),
-                    f"duplicate name {graph_input.name!r} (first at {defined[graph_input.name]})",
-                )
-            )
-        defined.setdefault(graph_input.name, f"inputs[{index}]")
+        define(graph_input.name, f"inputs[{index}].name")
+        tensors.add(graph_input.name)
 
     for index, node in enumerate(spec.nodes):
         path = f"nodes[{index}]"
-        kinds = [kind for kind in ("layer", "reuse", "graph") if getattr(node, kind) is not None]
+        kinds = [k for k in ("layer", "op", "reuse", "graph") if getattr(node, k) is not None]
         if len(kinds) != 1:
             problems.append(
                 (
                     at(path),
-                    "expected exactly one of layer, reuse or graph; given "
+                    "expected exactly one of layer, op, reuse or graph; given "
                     f"{', '.join(kinds) or 'none'}",
                 )
             )
-        if node.args and node.layer is None:
-            problems.append((at(f"{path}.args"), "args go with layer only"))
+        if node.args and node.layer is None and node.op is None:
+            problems.append((at(f"{path}.args"), "args go with layer or op only"))
+        if node.call and node.op is not None:
+            problems.append(
+                (at(f"{path}.call"), "an op takes everything in inputs (tensors) and args")
+            )
+        problems += [
+            (at(f"{path}.call.{p}".rstrip(".")), m) for p, m in _value_problems(node.call, "")
+        ]
         if node.layer is not None:
             problems += [(at(f"{path}.{p}"), m) for p, m in _layer_problems(node)]
             layer_nodes[node.name] = node
+        if node.op is not None:
+            problems += [(at(f"{path}.{p}"), m) for p, m in _op_problems(node)]
         if node.graph is not None:
             problems += graph_problems(node.graph, at(f"{path}.graph"))
             layer_nodes[node.name] = node
         if node.reuse is not None:
             if node.reuse in layer_nodes:
                 layer_nodes[node.name] = layer_nodes[node.reuse]
+            elif node.reuse in inputs:
+                problems.append(
+                    (at(f"{path}.reuse"), f"{node.reuse!r} is an input, not a layer to call again")
+                )
+            elif node.reuse in taken:
+                problems.append(
+                    (
+                        at(f"{path}.reuse"),
+                        f"{node.reuse!r} is not a layer or graph node; only those can be called "
+                        "again",
+                    )
+                )
             else:
                 check_reference(node.reuse, f"{path}.reuse")
-                if node.reuse in defined:
-                    problems.append(
-                        (
-                            at(f"{path}.reuse"),
-                            f"{node.reuse!r} is an input, not a layer to call again",
-                        )
-                    )
-        for position, reference in enumerate(node.references):
-            suffix = "" if isinstance(node.inputs, str) else f"[{position}]"
-            check_reference(reference, f"{path}.inputs{suffix}")
-        if node.name in defined:
-            problems.append(
-                (
-                    at(f"{path}.name"),
-                    f"duplicate name {node.name!r} (first at {defined[node.name]})",
-                )
-            )
-        defined.setdefault(node.name, path)
+        for reference, place in node.references:
+            check_reference(reference, f"{path}.{place}")
+        define(node.name, f"{path}.name")
+        if node.outputs:
+            several[node.name] = list(node.outputs)
+            for position, output in enumerate(node.outputs):
+                define(output, f"{path}.outputs[{position}]")
+                tensors.add(output)
+        else:
+            tensors.add(node.name)
 
     outputs = spec.output_list
     for position, name in enumerate(outputs):
         suffix = "" if isinstance(spec.outputs, str) else f"[{position}]"
-        if name not in defined:
+        if name in several:
             problems.append(
-                (at(f"outputs{suffix}"), f"unknown name {name!r}{did_you_mean(name, defined)}")
+                (
+                    at(f"outputs{suffix}"),
+                    f"{name!r} has several outputs; use one of {several[name]}",
+                )
+            )
+        elif name not in tensors:
+            problems.append(
+                (at(f"outputs{suffix}"), f"unknown name {name!r}{did_you_mean(name, tensors)}")
             )
         elif outputs.index(name) != position:
             problems.append((at(f"outputs{suffix}"), f"{name!r} is listed twice"))
@@ -189,9 +257,13 @@ def graph_problems(spec: GraphSpec, where: str = "") -> list[tuple[str, str]]:
 
 def _unused(spec: GraphSpec, at) -> list[tuple[str, str]]:
     """Inputs and nodes that nothing leading to an output uses (a sign of a wiring mistake)."""
-    uses = {
-        node.name: node.references + ([node.reuse] if node.reuse else []) for node in spec.nodes
-    }
+    uses: dict[str, list[str]] = {}
+    for node in spec.nodes:
+        uses[node.name] = [name for name, _ in node.references] + (
+            [node.reuse] if node.reuse else []
+        )
+        for output in node.outputs or []:
+            uses[output] = [node.name]
     reached, frontier = set(), list(spec.output_list)
     while frontier:
         name = frontier.pop()
@@ -210,6 +282,75 @@ def _unused(spec: GraphSpec, at) -> list[tuple[str, str]]:
                 (at(f"nodes[{index}]"), f"node {node.name!r} does not lead to any output")
             )
     return problems
+
+
+def _op_problems(node: GraphNode) -> list[tuple[str, str]]:
+    """An op node against the allow-list: its name, its operands and its arguments."""
+    if node.op not in OPS:
+        return [
+            (
+                "op",
+                f"{node.op!r} is not an op recipes may call; expected one of the allowed "
+                f"keras.ops functions{did_you_mean(node.op, OPS)} (or use a layer: "
+                "Activation, Add, Multiply, Reshape, Permute ...)",
+            )
+        ]
+    signature = OPS[node.op]
+    problems: list[tuple[str, str]] = []
+    if isinstance(node.inputs, list):
+        example = ", ".join(f"{name}: ..." for name in signature.operands)
+        problems.append(
+            ("inputs", f"an op takes its tensors by parameter name, e.g. inputs: {{{example}}}")
+        )
+        tensor_arguments: set[str] = set()
+    elif isinstance(node.inputs, str):
+        tensor_arguments = {signature.operands[0]}
+    else:
+        tensor_arguments = set(node.inputs)
+        for key in node.inputs:
+            if key not in signature.operands:
+                problems.append(
+                    (
+                        f"inputs.{key}",
+                        f"{node.op} has no tensor operand {key!r}; expected one of "
+                        f"{list(signature.operands)}{did_you_mean(key, signature.operands)}",
+                    )
+                )
+    for key, value in node.args.items():
+        if key not in signature.parameters:
+            problems.append(
+                (
+                    f"args.{key}",
+                    f"unknown argument of {node.op}; expected one of "
+                    f"{list(signature.parameters)}{did_you_mean(key, signature.parameters)}",
+                )
+            )
+        elif key in tensor_arguments:
+            problems.append((f"args.{key}", f"{key!r} is given in inputs already"))
+        elif node.op == "get_item" and key == "key":
+            try:
+                parse_key(value)
+            except ValueError as error:
+                problems.append((f"args.{key}", f"{error}; given {given(value)}"))
+        elif _size(value) > MAX_CONSTANT_VALUES:
+            problems.append(
+                (
+                    f"args.{key}",
+                    f"expected at most {MAX_CONSTANT_VALUES:,} values in a constant; "
+                    f"given {_size(value):,} (weights belong in a layer)",
+                )
+            )
+    missing = [p for p in signature.required if p not in tensor_arguments and p not in node.args]
+    if missing and not isinstance(node.inputs, list):
+        problems.append(("args", f"{node.op} needs {', '.join(missing)}"))
+    problems += [(f"args.{p}".rstrip("."), m) for p, m in _value_problems(node.args, "")]
+    return problems
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, list):
+        return sum(_size(item) for item in value)
+    return 1
 
 
 def _layer_problems(node: GraphNode) -> list[tuple[str, str]]:
@@ -319,7 +460,7 @@ def build_graph(spec: GraphSpec, *, name: str, where: str) -> keras.Model:
         if node.layer is not None:
             callables[node.name] = _make_layer(node, path)
             # Weights are allocated when a layer is first called; refuse before that.
-            shapes = [tuple(tensors[reference].shape) for reference in node.references]
+            shapes = [tuple(tensors[reference].shape) for reference, _ in node.references]
             parameters += estimated_weights(callables[node.name], shapes)
             if parameters > MAX_PARAMETERS:
                 raise ConfigError(
@@ -334,29 +475,84 @@ def build_graph(spec: GraphSpec, *, name: str, where: str) -> keras.Model:
                 )
         elif node.graph is not None:
             callables[node.name] = build_graph(node.graph, name=node.name, where=f"{path}.graph")
-        else:
+        elif node.reuse is not None:
             callables[node.name] = callables[node.reuse]
-        arguments = (
-            tensors[node.inputs]
-            if isinstance(node.inputs, str)
-            else [tensors[reference] for reference in node.inputs]
-        )
         try:
-            tensors[node.name] = callables[node.name](arguments)
+            result = _call_node(node, callables.get(node.name), tensors)
         except ConfigError:
             raise
         except Exception as error:
-            shapes = ", ".join(f"{ref} {tuple(tensors[ref].shape)}" for ref in node.references)
-            what = node.layer or (f"reuse of {node.reuse}" if node.reuse else "nested graph")
+            shapes = ", ".join(f"{ref} {tuple(tensors[ref].shape)}" for ref, _ in node.references)
+            what = node.layer or (f"op {node.op}" if node.op else None)
+            what = what or (f"reuse of {node.reuse}" if node.reuse else "nested graph")
             raise ConfigError(
                 [(path, f"{what} failed on inputs {shapes}: {_first_line(error)}")]
             ) from None
+        if node.outputs:
+            results = keras.tree.flatten(result)
+            if len(results) != len(node.outputs):
+                raise ConfigError(
+                    [
+                        (
+                            f"{path}.outputs",
+                            f"the call returns {len(results)} tensors; given "
+                            f"{len(node.outputs)} names",
+                        )
+                    ]
+                )
+            tensors.update(zip(node.outputs, results, strict=True))
+        else:
+            tensors[node.name] = result
     outputs = [tensors[output] for output in spec.output_list]
     return keras.Model(
         inputs=[tensors[item.name] for item in spec.inputs],
         outputs=outputs[0] if isinstance(spec.outputs, str) else outputs,
         name=name,
     )
+
+
+def _call_node(node: GraphNode, function: Any, tensors: dict[str, Any]) -> Any:
+    """Call a node's layer (or op) on its inputs, as the recipe spells the call."""
+
+    def resolve(value: str | list[str]) -> Any:
+        return tensors[value] if isinstance(value, str) else [tensors[name] for name in value]
+
+    if node.op is not None:
+        return _call_op(node, resolve)
+    if isinstance(node.inputs, dict):
+        # The leading parameters go positionally, as people write such calls (an RNN's
+        # sequences, attention's query and value): Keras orders a graph's layers by the order
+        # in which calls pass tensors, so this keeps `model.layers` as the original had it.
+        import inspect
+
+        remaining = {key: resolve(value) for key, value in node.inputs.items()}
+        positional = []
+        for parameter in inspect.signature(function.call).parameters:
+            if parameter not in remaining:
+                break
+            positional.append(remaining.pop(parameter))
+        return function(*positional, **remaining, **node.call)
+    return function(resolve(node.inputs), **node.call)
+
+
+def _call_op(node: GraphNode, resolve) -> Any:
+    import keras
+    import numpy as np
+
+    signature = OPS[node.op]
+    if isinstance(node.inputs, str):
+        arguments = {signature.operands[0]: resolve(node.inputs)}
+    else:
+        arguments = {key: resolve(value) for key, value in node.inputs.items()}
+    for key, value in node.args.items():
+        if node.op == "get_item" and key == "key":
+            value = parse_key(value)
+        elif key in signature.operands and isinstance(value, list):
+            # A constant operand (preprocess_input's channel means): an array of its own kind.
+            array = np.asarray(value)
+            value = array.astype("float32" if array.dtype.kind == "f" else array.dtype)
+        arguments[key] = value
+    return getattr(keras.ops, node.op)(**arguments)
 
 
 def _make_layer(node: GraphNode, path: str) -> Any:

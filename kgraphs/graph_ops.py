@@ -1,0 +1,177 @@
+"""The `keras.ops` functions a graph recipe may call on tensors: an allow-list, as data.
+
+Real models apply ops to tensors between layers: `x + inputs` (a residual add), `outputs *
+upper_bound`, `ops.expand_dims(x, 1)`, the slicing and the mean subtraction that
+`keras.applications.*.preprocess_input` records. A graph node can call one of these functions by
+name:
+
+    - {name: scaled, op: multiply, inputs: {x1: actions}, args: {x2: 2.0}}
+    - {name: bgr, op: get_item, inputs: image, args: {key: "[..., ::-1]"}}
+
+`inputs` gives the tensor operands (a single name is the first operand), `args` everything
+else as plain data: the op's options (`axis`) and constant operands (numbers, nested lists).
+Only the functions below can be named, each with its signature snapshotted here so recipes are
+checked without importing TensorFlow (`tests/test_graph_ops.py` compares it with Keras). A
+recipe never names a Python callable, and nothing here evaluates text: `get_item` keys are
+parsed by a regular expression into slices, integers, `...` and `None`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OpSignature:
+    """A `keras.ops` function: its parameters in order, the ones that take tensors, the
+    ones without a default."""
+
+    parameters: tuple[str, ...]
+    operands: tuple[str, ...]
+    required: tuple[str, ...]
+
+
+def _op(parameters: str, operands: str, required: str | None = None) -> OpSignature:
+    split = lambda text: tuple(text.split()) if text else ()  # noqa: E731
+    return OpSignature(split(parameters), split(operands), split(required or operands))
+
+
+_BINARY = _op("x1 x2", "x1 x2")
+_UNARY = _op("x", "x")
+_REDUCTION = _op("x axis keepdims", "x")
+
+OPS: dict[str, OpSignature] = {
+    **dict.fromkeys(
+        [
+            "add",
+            "subtract",
+            "multiply",
+            "divide",
+            "true_divide",
+            "power",
+            "maximum",
+            "minimum",
+            "matmul",
+            "equal",
+            "not_equal",
+        ],
+        _BINARY,
+    ),
+    **dict.fromkeys(
+        [
+            "negative",
+            "abs",
+            "square",
+            "sqrt",
+            "exp",
+            "log",
+            "floor",
+            "sign",
+            "logical_not",
+            "relu",
+            "relu6",
+            "sigmoid",
+            "tanh",
+            "silu",
+            "selu",
+            "softplus",
+            "hard_sigmoid",
+        ],
+        _UNARY,
+    ),
+    **dict.fromkeys(["mean", "sum", "std", "var", "argmax"], _REDUCTION),
+    "max": _op("x axis keepdims initial", "x"),
+    "min": _op("x axis keepdims initial", "x"),
+    "clip": _op("x x_min x_max", "x", "x x_min x_max"),
+    "where": _op("condition x1 x2", "condition x1 x2"),
+    "expand_dims": _op("x axis", "x", "x axis"),
+    "squeeze": _op("x axis", "x"),
+    "reshape": _op("x newshape", "x", "x newshape"),
+    "transpose": _op("x axes", "x"),
+    "swapaxes": _op("x axis1 axis2", "x", "x axis1 axis2"),
+    "flip": _op("x axis", "x"),
+    "tile": _op("x repeats", "x", "x repeats"),
+    "repeat": _op("x repeats axis", "x", "x repeats"),
+    "concatenate": _op("xs axis", "xs"),
+    "stack": _op("x axis", "x"),
+    "get_item": _op("x key", "x", "x key"),
+    "cast": _op("x dtype", "x", "x dtype"),
+    "one_hot": _op("x num_classes axis dtype sparse", "x", "x num_classes"),
+    "cumsum": _op("x axis dtype", "x"),
+    "softmax": _op("x axis", "x"),
+    "log_softmax": _op("x axis", "x"),
+    "gelu": _op("x approximate", "x"),
+    "elu": _op("x alpha", "x"),
+    "leaky_relu": _op("x negative_slope", "x"),
+}
+
+# Constants larger than this belong in a layer's weights, not in a recipe.
+MAX_CONSTANT_VALUES = 10_000
+
+
+def op_name(class_name: str) -> str:
+    """The `keras.ops` function behind an operation class: `ExpandDims` -> `expand_dims`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", class_name).lower()
+
+
+# ------------------------------------------------------------------ get_item keys as text
+
+_INDEX = r"-?\d+"
+_PART = re.compile(rf"^(?:\.\.\.|None|{_INDEX}|(?:{_INDEX})?:(?:{_INDEX})?(?::(?:{_INDEX})?)?)$")
+
+
+def format_key(key: Any) -> str:
+    """A `x[...]` key as the text between the brackets: `(Ellipsis, slice(None, None, -1))`
+    -> `"[..., ::-1]"`.
+
+    Example:
+        >>> format_key((slice(None), slice(1, 3), Ellipsis, 0, None))
+        '[:, 1:3, ..., 0, None]'
+    """
+    parts = key if isinstance(key, tuple) else (key,)
+    return "[" + ", ".join(_format_part(part) for part in parts) + "]"
+
+
+def _format_part(part: Any) -> str:
+    if part is Ellipsis:
+        return "..."
+    if part is None:
+        return "None"
+    if isinstance(part, slice):
+        start, stop, step = (
+            "" if value is None else str(int(value)) for value in (part.start, part.stop, part.step)
+        )
+        return f"{start}:{stop}" + (f":{step}" if step else "")
+    if isinstance(part, int) and not isinstance(part, bool):
+        return str(part)
+    raise ValueError(f"cannot write a {type(part).__name__} index")
+
+
+def parse_key(text: str) -> tuple:
+    """`"[..., ::-1]"` -> `(Ellipsis, slice(None, None, -1))`; `ValueError` if malformed.
+
+    Example:
+        >>> parse_key("[:, 1:3, ..., 0, None]")
+        (slice(None, None, None), slice(1, 3, None), Ellipsis, 0, None)
+    """
+    if not (isinstance(text, str) and text.startswith("[") and text.endswith("]")):
+        raise ValueError("expected an index in brackets such as '[..., ::-1]' or '[:, 0]'")
+    parts = [part.strip() for part in text[1:-1].split(",")]
+    if not parts or any(not _PART.match(part) for part in parts):
+        raise ValueError(
+            "expected integers, slices (start:stop:step), '...' or None separated by commas"
+        )
+    return tuple(_parse_part(part) for part in parts)
+
+
+def _parse_part(part: str) -> Any:
+    if part == "...":
+        return Ellipsis
+    if part == "None":
+        return None
+    if ":" not in part:
+        return int(part)
+    numbers = [int(value) if value else None for value in part.split(":")]
+    return slice(*numbers)
