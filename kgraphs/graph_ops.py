@@ -130,7 +130,8 @@ def format_key(key: Any) -> str:
         >>> format_key((slice(None), slice(1, 3), Ellipsis, 0, None))
         '[:, 1:3, ..., 0, None]'
     """
-    parts = key if isinstance(key, tuple) else (key,)
+    # A .keras file gives back a tuple key as a list.
+    parts = tuple(key) if isinstance(key, (tuple, list)) else (key,)
     return "[" + ", ".join(_format_part(part) for part in parts) + "]"
 
 

@@ -8,40 +8,10 @@ import numpy as np
 import pytest
 import yaml
 from conftest import ROOT
+from round_trip import assert_same_model, round_trip, sample_inputs
 
 import kgraphs
 from kgraphs import ConfigError
-from kgraphs.recipe import dump_yaml
-
-
-def round_trip(model: keras.Model) -> tuple[keras.Model, str]:
-    """`model -> to_recipe -> YAML text -> build`, with `model`'s weights copied over."""
-    text = dump_yaml(kgraphs.to_recipe(model))
-    rebuilt = kgraphs.build(yaml.safe_load(text), compile=False)
-    rebuilt.set_weights(model.get_weights())
-    return rebuilt, text
-
-
-def assert_same_model(model: keras.Model, rebuilt: keras.Model, inputs: list) -> None:
-    assert rebuilt.count_params() == model.count_params()
-    assert [layer.name for layer in rebuilt.layers] == [layer.name for layer in model.layers]
-    assert [type(layer) for layer in rebuilt.layers] == [type(layer) for layer in model.layers]
-    assert rebuilt.output_names == model.output_names
-    expected = keras.tree.flatten(call(model, inputs))
-    got = keras.tree.flatten(call(rebuilt, inputs))
-    for a, b in zip(expected, got, strict=True):
-        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4, rtol=1e-4)
-
-
-def call(model: keras.Model, inputs: list):
-    """Call a model with its inputs in the structure it was built with (list or single)."""
-    return model(inputs if isinstance(model._inputs_struct, (list, tuple)) else inputs[0])
-
-
-def sample_inputs(model: keras.Model, seed: int = 0) -> list:
-    inputs, _ = kgraphs.example_data(model, batch_size=2, seed=seed)
-    return [inputs[tensor.name] for tensor in model.inputs]
-
 
 # ------------------------------------------------------------------ factories and shared layers
 FACTORY_VARIANTS = [
@@ -212,7 +182,9 @@ def test_ops_outside_the_allow_list_cannot_be_exported():
     inputs = keras.Input((3,), name="x")
     product = keras.ops.einsum("bi,bj->bij", inputs, inputs)
     model = keras.Model(inputs, keras.layers.Flatten(name="f")(product))
-    with pytest.raises(ConfigError, match=r"\(model\).einsum: Einsum \(keras.ops.einsum\) is not an op"):
+    with pytest.raises(
+        ConfigError, match=r"\(model\).einsum: Einsum \(keras.ops.einsum\) is not an op"
+    ):
         kgraphs.to_recipe(model)
 
 

@@ -513,12 +513,18 @@ def build_graph(spec: GraphSpec, *, name: str, where: str) -> keras.Model:
 
 def _call_node(node: GraphNode, function: Any, tensors: dict[str, Any]) -> Any:
     """Call a node's layer (or op) on its inputs, as the recipe spells the call."""
+    import keras
 
     def resolve(value: str | list[str]) -> Any:
         return tensors[value] if isinstance(value, str) else [tensors[name] for name in value]
 
     if node.op is not None:
-        return _call_op(node, resolve)
+        result = _call_op(node, resolve)
+        # keras.ops functions take no name; give the op its node's, as the original had it
+        # (output_names and diagrams read it).
+        for tensor in keras.tree.flatten(result):
+            tensor._keras_history.operation.name = node.name
+        return result
     if isinstance(node.inputs, dict):
         # The leading parameters go positionally, as people write such calls (an RNN's
         # sequences, attention's query and value): Keras orders a graph's layers by the order

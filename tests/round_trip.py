@@ -1,0 +1,66 @@
+"""Round-trip checks shared by the graph tests: model -> recipe -> YAML -> model, compared."""
+
+import keras
+import numpy as np
+import yaml
+
+import kgraphs
+from kgraphs.recipe import dump_yaml
+
+
+def round_trip(model: keras.Model) -> tuple[keras.Model, str]:
+    """`model -> to_recipe -> YAML text -> build`, with `model`'s weights copied over."""
+    text = dump_yaml(kgraphs.to_recipe(model))
+    return rebuild(text, model), text
+
+
+def rebuild(text: str, model: keras.Model) -> keras.Model:
+    """The model a recipe's text builds, with `model`'s weights copied over."""
+    rebuilt = kgraphs.build(yaml.safe_load(text), compile=False)
+    rebuilt.set_weights(model.get_weights())
+    for layer in rebuilt._flatten_layers():
+        if isinstance(layer, keras.layers.Normalization):
+            # An adapted Normalization derives its mean and variance from its weights when
+            # Keras loads them (load_weights, a .keras file); set_weights alone leaves them
+            # stale, in any Keras model.
+            layer.finalize_state()
+    return rebuilt
+
+
+def assert_same_model(model: keras.Model, rebuilt: keras.Model, inputs: list | dict) -> None:
+    """Same parameters, layers (names and classes), outputs on `inputs` with the same weights."""
+    assert rebuilt.count_params() == model.count_params()
+    assert [(layer.name, kind(layer)) for layer in layers(rebuilt)] == [
+        (layer.name, kind(layer)) for layer in layers(model)
+    ]
+    if isinstance(model, keras.Sequential):  # it has no output_names
+        assert rebuilt.output_names == [model.layers[-1].name]
+    else:
+        assert rebuilt.output_names == model.output_names
+    expected = keras.tree.flatten(call(model, inputs))
+    got = keras.tree.flatten(call(rebuilt, inputs))
+    for a, b in zip(expected, got, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4, rtol=1e-4)
+
+
+def layers(model: keras.Model) -> list:
+    # A Sequential model lists no InputLayer; the Functional graph it comes back as does.
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
+def kind(layer: keras.layers.Layer) -> type:
+    # A nested Sequential comes back as the Functional graph of its layers.
+    return keras.Model if isinstance(layer, keras.Model) else type(layer)
+
+
+def call(model: keras.Model, inputs: list | dict):
+    """Call a model, in inference mode, with its inputs in the structure it was built with."""
+    structure = getattr(model, "_inputs_struct", None)  # a Sequential takes one input
+    if not isinstance(inputs, dict) and not isinstance(structure, (list, tuple)):
+        inputs = inputs[0]
+    return model(inputs, training=False)
+
+
+def sample_inputs(model: keras.Model, seed: int = 0) -> list:
+    inputs, _ = kgraphs.example_data(model, batch_size=2, seed=seed)
+    return [inputs[tensor.name] for tensor in model.inputs]

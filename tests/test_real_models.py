@@ -1,0 +1,76 @@
+"""The regression table: Functional models from the keras.io examples and guides, each with the
+outcome it must have. A round trip is exact (parameters, layer names and classes, outputs with
+copied weights) from the model, and again from its `.keras` file through `kgraphs export`; a
+refusal is a `ConfigError` at the layer, naming what to use instead, and `kgraphs export` exits 2
+naming the file. Exported recipes never carry code, not even as marshalled or pickled bytes.
+"""
+
+import re
+
+import pytest
+from real_models import MODELS
+from round_trip import assert_same_model, rebuild
+
+import kgraphs
+from kgraphs.cli import main
+from kgraphs.recipe import dump_yaml
+
+pytestmark = pytest.mark.slow
+
+REFUSED = {  # name -> the problem, as a pattern (auto-generated layer names get a number)
+    "siamese_contrastive": r"\(model\)\.lambda\w*: Lambda is refused: it runs Python code",
+    "text_custom_standardize": (
+        r"\(model\)\.text_vectorization\w*\.args\.standardize: "
+        r"a Python function \(custom_standardization\); recipes never carry code"
+    ),
+    "vae_encoder": r"\(model\)\.sampling\w*: Sampling is a custom layer",
+}
+# Base64 or hex runs (marshalled bytecode, pickles) and the markers Keras writes around code.
+CODE = re.compile(r"[A-Za-z0-9+/=]{64,}|__lambda__|marshal|pickle|!!python|\bfunction\b")
+
+
+@pytest.fixture(scope="module", params=list(MODELS))
+def example(request):
+    builder, _ = MODELS[request.param]
+    model, inputs = builder()
+    return request.param, model, inputs
+
+
+def test_the_table_is_broad():
+    assert len(MODELS) >= 20
+    assert len(MODELS) - len(REFUSED) >= 20
+
+
+def assert_rebuilds(text: str, model, inputs) -> None:
+    assert not CODE.search(text), CODE.search(text)
+    assert_same_model(model, rebuild(text, model), inputs)
+
+
+def test_round_trip_or_located_refusal(example):
+    name, model, inputs = example
+    if name in REFUSED:
+        with pytest.raises(kgraphs.ConfigError) as caught:
+            kgraphs.to_recipe(model)
+        problems = [f"{location}: {message}" for location, message in caught.value.problems]
+        assert any(re.match(REFUSED[name], problem) for problem in problems), problems
+        assert all(location.startswith("(model).") for location, _ in caught.value.problems)
+        return
+    text = dump_yaml(kgraphs.to_recipe(model))
+    assert_rebuilds(text, model, inputs)
+    assert len(text) < len(model.to_json()) / 4  # short: what differs from Keras's defaults
+
+
+def test_through_a_keras_file_and_the_export_command(example, tmp_path, capsys):
+    name, model, inputs = example
+    path, recipe = tmp_path / f"{name}.keras", tmp_path / f"{name}.yaml"
+    model.save(path)
+    status = main(["export", str(path), "-o", str(recipe)])
+    captured = capsys.readouterr()
+    if name in REFUSED:
+        assert status == 2
+        assert captured.err.startswith(f"{path}: ")
+        assert "Traceback" not in captured.err
+        assert not recipe.exists()
+        return
+    assert status == 0, captured.err
+    assert_rebuilds(recipe.read_text(), model, inputs)
