@@ -85,7 +85,7 @@ OPS: dict[str, OpSignature] = {
     "max": _op("x axis keepdims initial", "x"),
     "min": _op("x axis keepdims initial", "x"),
     "clip": _op("x x_min x_max", "x", "x x_min x_max"),
-    "where": _op("condition x1 x2", "condition x1 x2"),
+    "where": _op("condition x1 x2", "condition x1 x2", "condition"),
     "expand_dims": _op("x axis", "x", "x axis"),
     "squeeze": _op("x axis", "x"),
     "reshape": _op("x newshape", "x", "x newshape"),
