@@ -83,7 +83,8 @@ def test_failed_export_keeps_the_old_recipe(tmp_path):
         text=True,
         timeout=120,
     )
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{tmp_path / 'broken.keras'}: 1 problem")
     assert target.read_text() == "old: recipe\n"
 
 
