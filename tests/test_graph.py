@@ -188,6 +188,33 @@ def test_ops_outside_the_allow_list_cannot_be_exported():
         kgraphs.to_recipe(model)
 
 
+def test_every_inexpressible_construct_is_listed_at_once():
+    class Doubler(keras.layers.Layer):
+        def call(self, inputs):
+            return inputs * 2
+
+    def my_activation(x):
+        return x
+
+    inputs = keras.Input((4,), name="x")
+    x = keras.layers.Dense(3, activation=my_activation, name="named_fn")(inputs)
+    x = keras.layers.Dense(3, activation=lambda t: t, name="lambda_fn")(x)
+    x = Doubler(name="doubler")(x)
+    x = keras.ops.einsum("bi,bj->bij", x, x)
+    model = keras.Model(inputs, keras.layers.Flatten(name="f")(x), name="messy")
+    # Keras warns about the lambda as it serializes it; kgraphs then refuses it.
+    with pytest.warns(UserWarning, match="lambda"), pytest.raises(ConfigError) as caught:
+        kgraphs.to_recipe(model)
+    assert [location for location, _ in caught.value.problems] == [
+        "(model).named_fn.args.activation",
+        "(model).lambda_fn.args.activation",
+        "(model).doubler",
+        "(model).einsum",
+    ]
+    assert str(caught.value).startswith("model 'messy': 4 problems")
+    assert "recipes never carry code" in caught.value.problems[1][1]
+
+
 def test_subclassed_models_cannot_be_exported():
     class Tiny(keras.Model):
         def call(self, x):
