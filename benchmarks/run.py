@@ -171,6 +171,60 @@ def export_vs_direct(repeats: int) -> dict:
     }
 
 
+def real_model_export_vs_direct(repeats: int) -> dict:
+    """Export and rebuild keras.io models with ops, keyword tensors and states, against their
+    own code (tests/real_models.py)."""
+    from real_models import deeplabv3_plus, lstm_seq2seq, timeseries_transformer
+
+    import kgraphs
+
+    results = {}
+    for builder in (timeseries_transformer, lstm_seq2seq, deeplabv3_plus):
+        model, _ = builder()
+
+        def through_recipe(model=model):
+            return kgraphs.build(kgraphs.to_recipe(model), compile=False)
+
+        results[f"export + rebuild {builder.__name__} vs its code"] = interleaved(
+            through_recipe, builder, max(3, repeats // 3)
+        )
+    return results
+
+
+def distributed_step_vs_hand_written(repeats: int) -> dict:
+    """`kgraphs.distributed_train_step` against a hand-written `strategy.run` step, same model,
+    same distributed batches (the default strategy: one device)."""
+    import tensorflow as tf
+
+    import kgraphs
+
+    strategy = tf.distribute.get_strategy()
+    model = kgraphs.build("image_multitask", strategy=strategy, input_shape=[32, 32, 3])
+    inputs, targets = kgraphs.example_data(model, batch_size=32)
+    dataset = tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(32).repeat()
+    batch = next(iter(strategy.experimental_distribute_dataset(dataset)))
+    ours = kgraphs.distributed_train_step(model)
+
+    @tf.function
+    def by_hand(batch):
+        def replica_step(x, y):
+            with tf.GradientTape() as tape:
+                loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True))
+            gradients = tape.gradient(loss, model.trainable_variables)
+            model.optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
+            return loss
+
+        per_replica = strategy.run(replica_step, args=batch)
+        return strategy.reduce(tf.distribute.ReduceOp.MEAN, per_replica, axis=None)
+
+    float(ours(batch)["loss"]), float(by_hand(batch))  # warm up: tracing
+    return {
+        "train step: distributed_train_step vs strategy.run by hand": interleaved(
+            lambda: float(ours(batch)["loss"]), lambda: float(by_hand(batch)), repeats * 3
+        )
+    }
+
+
 def validate_vs_import_tensorflow(repeats: int) -> dict:
     """`kgraphs validate recipes/` against `python -c "import tensorflow"`, as processes."""
 
@@ -198,6 +252,8 @@ def main() -> None:
         residual_depth_ratios,
         plot_vs_plot_model,
         export_vs_direct,
+        real_model_export_vs_direct,
+        distributed_step_vs_hand_written,
         validate_vs_import_tensorflow,
     ):
         print(f"measuring: {measure.__doc__.splitlines()[0]}", file=sys.stderr, flush=True)

@@ -26,7 +26,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from kgraphs.errors import ConfigError
-from kgraphs.graph_ops import MAX_CONSTANT_VALUES, OPS, format_key, op_name
+from kgraphs.graph_ops import MAX_CONSTANT_VALUES, OPS, constant_size, format_key, op_name
 
 if TYPE_CHECKING:
     import keras
@@ -187,9 +187,25 @@ class _GraphExport:
         if not isinstance(config, dict):
             return {}
         config.pop("name", None)
+        self.check_constants(config, f"{at}.args")
         if type(layer).__name__ in LOOKUP_LAYERS:
             self.add_vocabulary(layer, config, at)
         return short_arguments(type(layer), config)
+
+    def check_constants(self, value: Any, at: str) -> None:
+        """Large arrays in a config (a Constant initializer holding pretrained embeddings) are
+        weights in disguise: a recipe carries none."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.check_constants(item, f"{at}.{key}")
+        elif isinstance(value, list) and constant_size(value) > MAX_CONSTANT_VALUES:
+            self.problems.append(
+                (
+                    at,
+                    f"a constant of {constant_size(value):,} values; recipes carry no weights: "
+                    "build without it and load the values with set_weights or a .keras file",
+                )
+            )
 
     def add_vocabulary(self, layer: Any, config: dict[str, Any], at: str) -> None:
         """Lookup tables are state, not weights: carry the adapted vocabulary as an argument."""
@@ -287,9 +303,12 @@ class _GraphExport:
                     self.problems.append((f"{at}.args.key", f"{error}; only plain slices"))
                 continue
             plain = self.plain(value, f"{at}.args.{key}")
-            if _size(plain) > MAX_CONSTANT_VALUES:
+            if constant_size(plain) > MAX_CONSTANT_VALUES:
                 self.problems.append(
-                    (f"{at}.args.{key}", f"a constant of {_size(plain):,} values; use a layer")
+                    (
+                        f"{at}.args.{key}",
+                        f"a constant of {constant_size(plain):,} values; use a layer",
+                    )
                 )
             args[key] = plain
         if list(tensors) == list(signature.operands[:1]) and not isinstance(
@@ -568,12 +587,6 @@ def _is_marshalled_lambda(value: dict) -> bool:
 
 def _python_scalar(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
-
-
-def _size(value: Any) -> int:
-    if isinstance(value, list):
-        return sum(_size(item) for item in value)
-    return 1
 
 
 def _first_line(error: Exception) -> str:

@@ -111,6 +111,13 @@ OPS: dict[str, OpSignature] = {
 MAX_CONSTANT_VALUES = 10_000
 
 
+def constant_size(value: Any) -> int:
+    """How many numbers a constant operand holds: `[[1, 2], [3, 4]]` -> 4."""
+    if isinstance(value, list):
+        return sum(constant_size(item) for item in value)
+    return 1
+
+
 def op_name(class_name: str) -> str:
     """The `keras.ops` function behind an operation class: `ExpandDims` -> `expand_dims`."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", class_name).lower()

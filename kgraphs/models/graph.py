@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field
 
 from kgraphs.errors import ConfigError, did_you_mean, given
-from kgraphs.graph_ops import MAX_CONSTANT_VALUES, OPS, parse_key
+from kgraphs.graph_ops import MAX_CONSTANT_VALUES, OPS, constant_size, parse_key
 from kgraphs.keras_names import LAYERS, REFUSED_LAYERS
 from kgraphs.registry import MAX_PARAMETERS, ArchitectureConfig, register
 from kgraphs.validation import Int, Str, StrictConfig
@@ -332,12 +332,12 @@ def _op_problems(node: GraphNode) -> list[tuple[str, str]]:
                 parse_key(value)
             except ValueError as error:
                 problems.append((f"args.{key}", f"{error}; given {given(value)}"))
-        elif _size(value) > MAX_CONSTANT_VALUES:
+        elif constant_size(value) > MAX_CONSTANT_VALUES:
             problems.append(
                 (
                     f"args.{key}",
                     f"expected at most {MAX_CONSTANT_VALUES:,} values in a constant; "
-                    f"given {_size(value):,} (weights belong in a layer)",
+                    f"given {constant_size(value):,} (weights belong in a layer)",
                 )
             )
     missing = [p for p in signature.required if p not in tensor_arguments and p not in node.args]
@@ -345,12 +345,6 @@ def _op_problems(node: GraphNode) -> list[tuple[str, str]]:
         problems.append(("args", f"{node.op} needs {', '.join(missing)}"))
     problems += [(f"args.{p}".rstrip("."), m) for p, m in _value_problems(node.args, "")]
     return problems
-
-
-def _size(value: Any) -> int:
-    if isinstance(value, list):
-        return sum(_size(item) for item in value)
-    return 1
 
 
 def _layer_problems(node: GraphNode) -> list[tuple[str, str]]:
