@@ -268,7 +268,7 @@ class _GraphExport:
     # ------------------------------------------------------------------ ops
 
     def op(self, node: Any, operation: Any, names: dict, at: str) -> dict[str, Any]:
-        name = op_name(type(operation).__name__)
+        name = op_name(type(operation).__name__, type(operation).__module__)
         signature = OPS.get(name)
         if signature is None or type(operation).__module__.split(".")[:2] != ["keras", "src"]:
             self.problems.append(
@@ -528,19 +528,34 @@ def _ordered_nodes(model: Any) -> list[Any]:
 
 
 def _tensors_carried(model: Any) -> set[int]:
-    """ids of tensors that some call or the output uses: everything but automatic masks."""
+    """ids of the tensors the recipe must make: the outputs, what layers are called on, and
+    what ops that make such tensors take, but not the masks Keras computes and passes on by
+    itself (an Embedding's `not_equal`, a Masking layer's `any`, Attention's mask copy)."""
     import keras
 
+    def used(node: Any) -> list[int]:
+        arguments = {str(k): v for k, v in enumerate(node.arguments.args)}
+        arguments |= node.arguments.kwargs
+        return [
+            id(tensor)
+            for key, value in arguments.items()
+            if not _is_automatic_mask(key, value, arguments)
+            for tensor in keras.tree.flatten(value)
+        ]
+
+    nodes = [node for depth in model._nodes_by_depth.values() for node in depth]
     carried = {id(tensor) for tensor in model.outputs}
-    for nodes in model._nodes_by_depth.values():
-        for node in nodes:
-            arguments = dict(enumerate(node.arguments.args)) | node.arguments.kwargs
-            bound = {str(k): v for k, v in arguments.items()}
-            for key, value in bound.items():
-                if _is_automatic_mask(key, value, bound):
-                    continue
-                for tensor in keras.tree.flatten(value):
-                    carried.add(id(tensor))
+    for node in nodes:
+        if isinstance(node.operation, keras.layers.Layer):
+            carried.update(used(node))
+    ops = [node for node in nodes if not isinstance(node.operation, keras.layers.Layer)]
+    grown = True
+    while grown:  # an op is kept when something kept uses its output; then so are its inputs
+        before = len(carried)
+        for node in ops:
+            if any(id(tensor) in carried for tensor in node.outputs):
+                carried.update(used(node))
+        grown = len(carried) > before
     return carried
 
 

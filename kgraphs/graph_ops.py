@@ -56,6 +56,14 @@ OPS: dict[str, OpSignature] = {
             "matmul",
             "equal",
             "not_equal",
+            "greater",
+            "greater_equal",
+            "less",
+            "less_equal",
+            "logical_and",
+            "logical_or",
+            "floor_divide",
+            "mod",
         ],
         _BINARY,
     ),
@@ -67,6 +75,8 @@ OPS: dict[str, OpSignature] = {
             "sqrt",
             "exp",
             "log",
+            "log1p",
+            "reciprocal",
             "floor",
             "sign",
             "logical_not",
@@ -81,7 +91,7 @@ OPS: dict[str, OpSignature] = {
         ],
         _UNARY,
     ),
-    **dict.fromkeys(["mean", "sum", "std", "var", "argmax"], _REDUCTION),
+    **dict.fromkeys(["mean", "sum", "std", "var", "argmax", "argmin"], _REDUCTION),
     "max": _op("x axis keepdims initial", "x"),
     "min": _op("x axis keepdims initial", "x"),
     "clip": _op("x x_min x_max", "x", "x x_min x_max"),
@@ -94,6 +104,18 @@ OPS: dict[str, OpSignature] = {
     "flip": _op("x axis", "x"),
     "tile": _op("x repeats", "x", "x repeats"),
     "repeat": _op("x repeats axis", "x", "x repeats"),
+    "pad": _op("x pad_width mode constant_values", "x constant_values", "x pad_width"),
+    "broadcast_to": _op("x shape", "x", "x shape"),
+    "split": _op("x indices_or_sections axis", "x", "x indices_or_sections"),  # several outputs
+    "top_k": _op("x k sorted", "x", "x k"),  # several outputs: values, indices
+    "sort": _op("x axis", "x"),
+    "normalize": _op("x axis order epsilon", "x"),
+    "image.resize": _op(
+        "images size interpolation antialias crop_to_aspect_ratio pad_to_aspect_ratio "
+        "fill_mode fill_value data_format",
+        "images",
+        "images size",
+    ),
     "concatenate": _op("xs axis", "xs"),
     "stack": _op("x axis", "x"),
     "get_item": _op("x key", "x", "x key"),
@@ -118,9 +140,21 @@ def constant_size(value: Any) -> int:
     return 1
 
 
-def op_name(class_name: str) -> str:
-    """The `keras.ops` function behind an operation class: `ExpandDims` -> `expand_dims`."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", class_name).lower()
+def op_name(class_name: str, module: str = "") -> str:
+    """The `keras.ops` function behind an operation class: `ExpandDims` -> `expand_dims`, and
+    `Resize` of `keras.src.ops.image` -> `image.resize`."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", class_name).lower()
+    return f"image.{name}" if module == "keras.src.ops.image" else name
+
+
+def op_function(name: str) -> Any:
+    """The `keras.ops` function an allowed op name stands for (imports Keras)."""
+    import keras
+
+    function: Any = keras.ops
+    for part in name.split("."):
+        function = getattr(function, part)
+    return function
 
 
 # ------------------------------------------------------------------ get_item keys as text

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field
 
 from kgraphs.errors import ConfigError, did_you_mean, given
-from kgraphs.graph_ops import MAX_CONSTANT_VALUES, OPS, constant_size, parse_key
+from kgraphs.graph_ops import MAX_CONSTANT_VALUES, OPS, constant_size, op_function, parse_key
 from kgraphs.keras_names import LAYERS, REFUSED_LAYERS
 from kgraphs.registry import MAX_PARAMETERS, ArchitectureConfig, register
 from kgraphs.validation import Int, Str, StrictConfig
@@ -536,7 +536,6 @@ def _call_node(node: GraphNode, function: Any, tensors: dict[str, Any]) -> Any:
 
 
 def _call_op(node: GraphNode, resolve) -> Any:
-    import keras
     import numpy as np
 
     signature = OPS[node.op]
@@ -552,7 +551,7 @@ def _call_op(node: GraphNode, resolve) -> Any:
             array = np.asarray(value)
             value = array.astype("float32" if array.dtype.kind == "f" else array.dtype)
         arguments[key] = value
-    return getattr(keras.ops, node.op)(**arguments)
+    return op_function(node.op)(**arguments)
 
 
 def _make_layer(node: GraphNode, path: str) -> Any:
