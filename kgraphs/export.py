@@ -128,23 +128,10 @@ class _GraphExport:
                 names[(id(operation), index, position)] = (
                     entry_outputs[position] if len(node.outputs) > 1 else entry["name"]
                 )
-            if not isinstance(operation, keras.layers.Layer):
-                entry.update(self.op(node, operation, names, at))
-            else:
-                if id(operation) in first_call:
-                    entry["reuse"] = first_call[id(operation)]
-                else:
-                    first_call[id(operation)] = entry["name"]
-                    if isinstance(operation, keras.Model):
-                        entry["graph"] = self.graph(operation, at)
-                    else:
-                        layer_class = self.layer_class(operation, at)
-                        if layer_class:
-                            entry["layer"] = layer_class
-                            args = self.layer_arguments(operation, at)
-                            if args:
-                                entry["args"] = args
-                entry.update(self.call(node, operation, names, at))
+            try:
+                entry.update(self.node(node, operation, names, first_call, entry["name"], at))
+            except Exception as error:  # whatever Keras does, export ends in a ConfigError
+                self.problems.append((at, f"cannot export it: {_first_line(error)}"))
             if len(node.outputs) > 1:
                 entry["outputs"] = entry_outputs
             nodes.append(entry)
@@ -152,6 +139,30 @@ class _GraphExport:
         outputs = [self.reference(tensor, names, where) for tensor in model.outputs]
         single = not isinstance(model._outputs_struct, (list, tuple, dict))
         return {"inputs": inputs, "nodes": nodes, "outputs": outputs[0] if single else outputs}
+
+    def node(
+        self, node: Any, operation: Any, names: dict, first_call: dict, name: str, at: str
+    ) -> dict[str, Any]:
+        """What one call becomes: an op, a reuse, a nested graph or a layer, and its inputs."""
+        import keras
+
+        if not isinstance(operation, keras.layers.Layer):
+            return self.op(node, operation, names, at)
+        entry: dict[str, Any] = {}
+        if id(operation) in first_call:
+            entry["reuse"] = first_call[id(operation)]
+        else:
+            first_call[id(operation)] = name
+            if isinstance(operation, keras.Model):
+                entry["graph"] = self.graph(operation, at)
+            else:
+                layer_class = self.layer_class(operation, at)
+                if layer_class:
+                    entry["layer"] = layer_class
+                    args = self.layer_arguments(operation, at)
+                    if args:
+                        entry["args"] = args
+        return entry | self.call(node, operation, names, at)
 
     # ------------------------------------------------------------------ layers
 
@@ -209,7 +220,10 @@ class _GraphExport:
 
     def add_vocabulary(self, layer: Any, config: dict[str, Any], at: str) -> None:
         """Lookup tables are state, not weights: carry the adapted vocabulary as an argument."""
-        if config.get("vocabulary") is not None or not layer.built:
+        given = config.get("vocabulary")
+        if isinstance(given, list) and len(given) > MAX_VOCABULARY:
+            config.pop("vocabulary")
+        elif given is not None or not layer.built:
             return
         if getattr(layer, "output_mode", None) == "tf_idf":
             self.problems.append(

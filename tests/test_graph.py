@@ -231,6 +231,30 @@ def test_weights_hidden_in_an_initializer_are_refused():
     assert message.startswith("a constant of 12,800 values; recipes carry no weights")
 
 
+@pytest.mark.parametrize("size", [50, 100_001])
+def test_lookup_vocabularies_travel_up_to_the_limit(size):
+    lookup = keras.layers.StringLookup(name="lookup")
+    lookup.adapt(np.array([f"t{i}" for i in range(size)]))
+    words = keras.Input((1,), dtype="string", name="words")
+    model = keras.Model(words, lookup(words))
+    if size > 100_000:
+        with pytest.raises(ConfigError) as caught:
+            kgraphs.to_recipe(model)
+        assert caught.value.problems == [
+            (
+                "(model).lookup.args.vocabulary",
+                "a vocabulary of 100,001 tokens is over the 100,000 a recipe carries; "
+                "save the model as .keras instead",
+            )
+        ]
+        return
+    recipe = kgraphs.to_recipe(model)
+    assert len(recipe["config"]["nodes"][0]["args"]["vocabulary"]) == size
+    rebuilt = kgraphs.build(recipe)
+    probe = np.array([["t7"], ["t49"], ["unknown"]])
+    np.testing.assert_array_equal(np.asarray(rebuilt([probe])), np.asarray(model(probe)))
+
+
 def test_subclassed_models_cannot_be_exported():
     class Tiny(keras.Model):
         def call(self, x):
