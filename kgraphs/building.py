@@ -30,7 +30,9 @@ def build(
             `.yaml`/`.yml`/`.json`/`.toml` recipe, a recipe dict, or a `Recipe`.
         compile: compile with the recipe's `compile` section, when it has one.
         strategy: a `tf.distribute.Strategy`; the model is built and compiled in its scope,
-            so its variables are created (and mirrored) where the strategy puts them.
+            so its variables are created (and mirrored) where the strategy puts them. With
+            several replicas, BatchNormalization layers synchronize their batch statistics
+            across them, so training sees the global batch as on one device.
         **overrides: fields of the recipe's `config`, validated like the recipe itself.
 
     Example:
@@ -43,6 +45,8 @@ def build(
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
         model = instantiate(validated)
+        if strategy is not None and strategy.num_replicas_in_sync > 1:
+            _synchronize_batch_statistics(model)
         if compile and validated.compile is not None:
             try:
                 model.compile(**validated.compile.keras_arguments(validated.output_names))
@@ -64,3 +68,17 @@ def instantiate(recipe: Recipe) -> keras.Model:
         raise ConfigError(
             [("config", f"Keras cannot build this config: {error}")], source=recipe.source
         ) from None
+
+
+def _synchronize_batch_statistics(model: keras.Model) -> None:
+    """Make every BatchNormalization compute its statistics over the global batch.
+
+    Unsynchronized, each replica normalizes by its own share of the batch, so N replicas train a
+    different model than one device on the same global batches. Keras reads `synchronized` at
+    call time; it costs one all-reduce per layer and step.
+    """
+    import keras
+
+    for layer in model._flatten_layers():
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.synchronized = True

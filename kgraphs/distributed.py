@@ -33,8 +33,9 @@ def distributed_train_step(model: keras.Model) -> Callable[[Any], dict[str, tf.T
     as during an epoch of `fit`: call `model.reset_metrics()` where `fit` would (each epoch),
     or before every step for per-step values.
 
-    Layers that use batch statistics (BatchNormalization) see each replica's share of the
-    batch, as under `fit`, unless they are built with `synchronized=True`.
+    BatchNormalization computes its statistics over each replica's share of the batch unless
+    it is `synchronized=True`, which `kgraphs.build(..., strategy=...)` sets when the strategy
+    has several replicas, so training matches one device.
 
     Example:
         >>> import keras, kgraphs, tensorflow as tf

@@ -179,6 +179,14 @@ def weights(path):
     [
         ("three_inputs_two_outputs.yaml", {}),
         ("ticket_priority", {"vocab_size": 50, "lstm_units": 4}),  # one output, a metric
+        (  # batch norm: statistics over the global batch, as on one device
+            "residual_cnn_stages",
+            {
+                "input_shape": [8, 8, 3],
+                "stem_filters": 4,
+                "stages": [{"filters": 4, "blocks": 1}, {"filters": 8, "blocks": 1, "stride": 2}],
+            },
+        ),
     ],
 )
 def test_workers_train_exactly_as_one_device(tmp_path, recipe, overrides):
