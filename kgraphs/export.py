@@ -120,20 +120,20 @@ class _GraphExport:
             index = operation._inbound_nodes.index(node)
             at = f"{where}.{operation.name}"
             entry = {"name": _unique(operation.name, used)}
+            # A call with several outputs names each; later nodes refer to those names.
+            produced = [entry["name"]]
             if len(node.outputs) > 1:
-                entry_outputs = [
+                produced = [
                     _unique(f"{entry['name']}_out{i}", used) for i in range(len(node.outputs))
                 ]
-            for position in range(len(node.outputs)):
-                names[(id(operation), index, position)] = (
-                    entry_outputs[position] if len(node.outputs) > 1 else entry["name"]
-                )
+            for position, output in enumerate(produced):
+                names[(id(operation), index, position)] = output
             try:
                 entry.update(self.node(node, operation, names, first_call, entry["name"], at))
             except Exception as error:  # whatever Keras does, export ends in a ConfigError
                 self.problems.append((at, f"cannot export it: {_first_line(error)}"))
-            if len(node.outputs) > 1:
-                entry["outputs"] = entry_outputs
+            if len(produced) > 1:
+                entry["outputs"] = produced
             nodes.append(entry)
 
         outputs = [self.reference(tensor, names, where) for tensor in model.outputs]
