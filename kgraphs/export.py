@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgraphs.errors import ConfigError
 from kgraphs.graph_ops import MAX_CONSTANT_VALUES, OPS, constant_size, format_key, op_name
+from kgraphs.models.graph import _with_layer_modules
 
 if TYPE_CHECKING:
     import keras
@@ -479,7 +480,7 @@ def short_arguments(cls: type, config: dict[str, Any]) -> dict[str, Any]:
 def _rebuilt_config(cls: type, arguments: dict[str, Any]) -> dict[str, Any] | None:
     """The config of `cls.from_config(arguments)` as the exporter writes it; None if refused."""
     try:
-        return _plain_config(cls.from_config(_with_modules(arguments)))
+        return _plain_config(cls.from_config(_with_layer_modules(arguments)))
     except Exception:
         return None
 
@@ -519,12 +520,6 @@ def _with_short_wrapped(config: dict[str, Any]) -> dict[str, Any]:
         } and backward.get("class_name") == forward.get("class_name"):
             config.pop("backward_layer")
     return config
-
-
-def _with_modules(config: dict[str, Any]) -> dict[str, Any]:
-    from kgraphs.models.graph import _with_layer_modules
-
-    return _with_layer_modules(config)
 
 
 def _ordered_nodes(model: Any) -> list[Any]:

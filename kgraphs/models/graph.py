@@ -146,7 +146,7 @@ def graph_problems(spec: GraphSpec, where: str = "") -> list[tuple[str, str]]:
     later = {
         name: f"nodes[{i}]"
         for i, node in enumerate(spec.nodes)
-        for name in [node.name, *node.defines]
+        for name in [node.name, *(node.outputs or [])]
     }
     layer_nodes: dict[str, GraphNode] = {}
 
