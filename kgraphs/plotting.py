@@ -1,10 +1,14 @@
-"""`plot()`: Keras's own diagram of a model, without `keras.utils.plot_model`'s traps.
+"""`plot()`: diagrams that fit a screen for small and ResNet-size models alike.
 
-The graph comes from `keras.utils.model_to_dot` (the code behind `plot_model`), then kgraphs:
+By default a model is drawn collapsed (`kgraphs.diagram`): its groups (nested models, the
+name hierarchy, structural blocks) are boxes with their layer and parameter counts, opened
+as deep as a screen allows. `depth=None` draws every layer from `keras.utils.model_to_dot`
+(the code behind `plot_model`), without its traps. Either way kgraphs:
 - names each box after its layer instead of `id(layer)`, so the same model gives the same
   bytes on every run;
 - marks layers called more than once (shared weights) with a coloured row and the call count;
-- renders with Graphviz's `dot` itself, to png, svg, pdf or dot, written atomically into
+- renders with Graphviz's `dot` itself (`kgraphs.rendering`), checked and never empty or
+  squeezed, to png, svg, pdf, dot or an interactive html page, written atomically into
   folders it creates, and returns a `Diagram` that displays inline in notebooks (SVG too);
 - raises a clear error, in notebooks as well, when pydot or `dot` is missing or the format
   is unknown (where `plot_model` prints a line and returns None, or fails inside pydot).
@@ -13,32 +17,25 @@ The graph comes from `keras.utils.model_to_dot` (the code behind `plot_model`), 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kgraphs import rendering
 from kgraphs.atomic import write_bytes
+from kgraphs.diagram import SHARED_COLOUR
 from kgraphs.errors import ConfigError, did_you_mean
+from kgraphs.layer_graph import call_count, parameters_of
+from kgraphs.rendering import GraphvizMissingError
 
 if TYPE_CHECKING:
     import keras
 
-FORMATS = ("png", "svg", "pdf", "dot")
+FORMATS = ("png", "svg", "pdf", "dot", "html")
 # Keras's own default resolution for raster output.
 DEFAULT_DPI = 200
 # The chapter draws every model with shapes; names and activations make boxes readable.
 DEFAULT_OPTIONS = {"show_shapes": True, "show_layer_names": True, "show_layer_activations": True}
-SHARED_COLOUR = "#e8590c"
-INSTALL_GRAPHVIZ = (
-    "install Graphviz: `sudo apt-get install -y graphviz` (Debian/Ubuntu), "
-    "`brew install graphviz` (macOS) or `conda install graphviz`"
-)
-
-
-class GraphvizMissingError(RuntimeError):
-    """pydot or Graphviz's `dot` program is not installed."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +68,8 @@ def plot(
     to_file: str | Path | None = None,
     *,
     format: str | None = None,
+    depth: int | str | None = "auto",
+    show_params: bool = False,
     **options: Any,
 ) -> Diagram:
     """Draw a model (or anything `kgraphs.build` accepts) and optionally write it to a file.
@@ -78,71 +77,119 @@ def plot(
     Args:
         model_or_recipe: a `keras.Model`, or a recipe name, path, dict or `Recipe`.
         to_file: where to write; missing folders are created and the file is replaced whole.
-        format: png, svg, pdf or dot; by default the suffix of `to_file`, else svg.
-        **options: `keras.utils.model_to_dot` options (`show_dtype`, `rankdir`, `dpi`,
-            `expand_nested`, ...); shapes, layer names and activations are shown by default.
+        format: png, svg, pdf, dot or html (the interactive page); by default the suffix of
+            `to_file`, else svg.
+        depth: how far groups are opened (see `kgraphs.grouping`): 1 draws the top level
+            with each group as one box, 2 opens those groups, and so on; "auto" (the
+            default) draws the deepest level that fits a screen; None draws every layer
+            the way `keras.utils.plot_model` does.
+        show_params: add each layer's parameter count to its box (groups always show theirs).
+        **options: `rankdir`, `show_shapes`, `show_dtype`, `show_layer_names`,
+            `show_layer_activations`, `show_trainable`, `dpi`; with `depth=None`, any
+            `keras.utils.model_to_dot` option (`expand_nested`, ...). Shapes, layer names
+            and activations are shown by default.
 
     Example:
         >>> import kgraphs
         >>> diagram = kgraphs.plot("siamese_text")
         >>> diagram.format, b"shared: 2 calls" in diagram.data
         ('svg', True)
+        >>> stages = kgraphs.plot("recipes/residual_cnn_stages.json", depth=2)
+        >>> stages.data.count(b"stage1_block1..2, 2 x the same structure")
+        1
     """
     chosen = _format(to_file, format)
-    model = _model(model_or_recipe)
     dpi = options.pop("dpi", DEFAULT_DPI)
-    source = dot_source(model, **options)
-    data = source.encode("utf-8") if chosen == "dot" else render(source, chosen, dpi=dpi)
+    _check_depth(depth)
+    model = _model(model_or_recipe)
+    if chosen == "html":
+        from kgraphs.interactive import page
+
+        data = page(model, show_params=show_params, **options).encode("utf-8")
+    else:
+        if depth is None:
+            source = dot_source(model, show_params=show_params, **options)
+        else:
+            source = collapsed_dot_source(model, depth=depth, show_params=show_params, **options)
+        data = source.encode("utf-8") if chosen == "dot" else render(source, chosen, dpi=dpi)
     path = write_bytes(to_file, data) if to_file is not None else None
     return Diagram(data=data, format=chosen, path=path)
 
 
-def dot_source(model: keras.Model, **options: Any) -> str:
-    """The Graphviz source of the model's diagram, with stable names and shared layers marked."""
+def collapsed_dot_source(
+    model: keras.Model, *, depth: int | str = "auto", show_params: bool = False, **options: Any
+) -> str:
+    """The Graphviz source of the model drawn with its groups collapsed below `depth`."""
+    from kgraphs.diagram import Style, collapsed_source
+    from kgraphs.layer_graph import layer_graph
+
+    _check_options(options, allowed=set(Style.__dataclass_fields__) - {"show_params"})
+    return collapsed_source(layer_graph(model), depth=depth, show_params=show_params, **options)
+
+
+def dot_source(model: keras.Model, *, show_params: bool = False, **options: Any) -> str:
+    """The Graphviz source of every layer of the model, as `keras.utils.model_to_dot` draws it,
+    with stable names, shared layers marked and (optionally) parameter counts."""
     try:
         import pydot  # noqa: F401
     except ImportError:
         raise GraphvizMissingError("plotting needs pydot: `pip install pydot`") from None
     import keras
 
-    allowed = _model_to_dot_options()
-    unknown = [name for name in options if name not in allowed]
-    if unknown:
-        raise ConfigError(
-            [
-                (
-                    name,
-                    f"unknown plot option; expected one of {sorted(allowed)}"
-                    f"{did_you_mean(name, allowed)}",
-                )
-                for name in unknown
-            ]
-        )
+    _check_options(options, allowed=_model_to_dot_options())
     graph = keras.utils.model_to_dot(model, **(DEFAULT_OPTIONS | options))
     # A dpi baked into the graph makes Graphviz's SVG crop and zoom its drawing; resolution
-    # is applied by `render`, to raster output only.
-    graph.obj_dict["attributes"].pop("dpi", None)
+    # is applied by `render`, to raster output only. `concentrate` merges edges the model
+    # has, and the "ortho" splines Keras asks for come out empty on many graphs (#21801):
+    # `render` routes edges itself.
+    for attribute in ("dpi", "concentrate", "splines"):
+        graph.obj_dict["attributes"].pop(attribute, None)
     names = {}
     for layer, qualified_name in _layers(model):
         names[str(id(layer))] = qualified_name
-        calls = _calls(model, layer)
+        calls = call_count(model, layer)
+        if show_params:
+            _add_row(graph, str(id(layer)), f"{parameters_of(layer):,} params", colour=None)
         if calls > 1:
-            _mark_shared(graph, str(id(layer)), calls)
+            _add_row(graph, str(id(layer)), f"shared: {calls} calls", colour=SHARED_COLOUR)
     text = graph.to_string()
     # Keras names boxes by id(layer), which changes from run to run; layer names do not.
     return re.sub(r"\b\d{6,}\b", lambda m: _quote(names.get(m.group(0), m.group(0))), text)
 
 
 def render(source: str, format: str, *, dpi: int = DEFAULT_DPI) -> bytes:
-    """Run Graphviz's `dot` on `source` and return the rendered bytes (`dpi` for png only)."""
-    executable = shutil.which("dot")
-    if executable is None:
-        raise GraphvizMissingError(f"Graphviz's `dot` program is not on PATH; {INSTALL_GRAPHVIZ}")
-    command = [executable, f"-T{format}"] + ([f"-Gdpi={dpi}"] if format == "png" else [])
-    result = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"dot failed: {result.stderr.decode('utf-8', 'replace').strip()}")
-    return result.stdout
+    """Run Graphviz's `dot` on `source` and return the checked bytes (`dpi` for png only)."""
+    return rendering.render(source, format, dpi=dpi)
+
+
+def _check_depth(depth: object) -> None:
+    if depth is None or depth == "auto":
+        return
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ConfigError(
+            [("depth", f"expected a whole number from 1, 'auto' or None; given {depth!r}")]
+        )
+
+
+def _check_options(options: dict[str, Any], *, allowed: set[str]) -> None:
+    problems = []
+    for name in options:
+        if name in allowed:
+            continue
+        if name in _model_to_dot_options():
+            problems.append(
+                (name, "applies to full diagrams only; pass depth=None to draw every layer")
+            )
+        else:
+            problems.append(
+                (
+                    name,
+                    f"unknown plot option; expected one of {sorted(allowed)}"
+                    f"{did_you_mean(name, allowed)}",
+                )
+            )
+    if problems:
+        raise ConfigError(problems)
 
 
 def _format(to_file: str | Path | None, format: str | None) -> str:
@@ -196,28 +243,21 @@ def _layers(model: keras.Model, prefix: str = ""):
             yield from _layers(layer, prefix=f"{prefix}{layer.name}/")
 
 
-def _calls(model: keras.Model, layer: Any) -> int:
-    """How many times `model`'s own graph calls `layer` (calls in other models don't count)."""
-    own_nodes = getattr(model, "_nodes", None)
-    if own_nodes is None:
-        return 1
-    from keras.src.ops.function import make_node_key
-
-    return sum(
-        make_node_key(layer, index) in own_nodes for index in range(len(layer._inbound_nodes))
-    )
-
-
-def _mark_shared(graph: Any, node_name: str, calls: int) -> None:
+def _add_row(graph: Any, node_name: str, text: str, *, colour: str | None) -> None:
+    """Add a row (coloured, when `colour` is given) at the bottom of a box's label."""
     for node in graph.get_node(node_name):
         label = node.get_label()
         span = re.search(r'colspan="(\d+)"', label)
-        row = (
-            f'<tr><td bgcolor="{SHARED_COLOUR}" colspan="{span.group(1) if span else 1}">'
-            f'<font point-size="14" color="white"><b>shared: {calls} calls</b></font></td></tr>'
-        )
+        colspan = span.group(1) if span else 1
+        if colour is None:
+            row = f'<tr><td colspan="{colspan}"><font point-size="12">{text}</font></td></tr>'
+        else:
+            row = (
+                f'<tr><td bgcolor="{colour}" colspan="{colspan}">'
+                f'<font point-size="14" color="white"><b>{text}</b></font></td></tr>'
+            )
+            node.set("color", colour)
         node.set_label(label.replace("</table>>", row + "</table>>"))
-        node.set("color", SHARED_COLOUR)
 
 
 def _quote(name: str) -> str:

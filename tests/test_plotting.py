@@ -36,19 +36,35 @@ def test_format_argument_wins_over_the_suffix(siamese, tmp_path):
 def test_unknown_format_lists_the_formats(siamese, tmp_path):
     with pytest.raises(ConfigError) as caught:
         kgraphs.plot(siamese, tmp_path / "model.gif")
-    assert "expected one of ['png', 'svg', 'pdf', 'dot']" in str(caught.value)
+    assert "expected one of ['png', 'svg', 'pdf', 'dot', 'html']" in str(caught.value)
     assert not (tmp_path / "model.gif").exists()
 
 
 def test_chapter_defaults_show_shapes_names_and_activations(siamese):
     text = kgraphs.plot(siamese, format="dot").data.decode()
-    assert "Output shape" in text and "shared_embed" in text and "Activation" in text
+    assert "(None, 100) → (None, 100, 128)" in text  # shared_embed's input and output shapes
+    assert "<b>shared_embed</b> (Embedding)" in text and "Activation: sigmoid" in text
+    full = kgraphs.plot(siamese, format="dot", depth=None).data.decode()
+    assert "Output shape" in full and "shared_embed" in full and "Activation" in full
 
 
-def test_keras_options_are_passed_through(siamese):
+def test_options_apply_to_collapsed_and_full_diagrams(siamese):
     text = kgraphs.plot(siamese, format="dot", rankdir="LR", show_dtype=True).data.decode()
-    assert "rankdir=LR" in text
-    assert "Output dtype" in text
+    assert "rankdir=LR" in text and "dtype: float32" in text
+    full = kgraphs.plot(siamese, format="dot", depth=None, rankdir="LR", show_dtype=True)
+    assert "rankdir=LR" in full.data.decode() and "Output dtype" in full.data.decode()
+
+
+def test_keras_only_options_say_they_need_depth_none(siamese):
+    with pytest.raises(ConfigError, match="expand_nested: applies to full diagrams only"):
+        kgraphs.plot(siamese, expand_nested=True)
+    assert kgraphs.plot(siamese, depth=None, expand_nested=True).data.startswith(b"<?xml")
+
+
+@pytest.mark.parametrize("depth", [0, -1, 1.5, "deep", True])
+def test_bad_depth_is_a_clear_error(siamese, depth):
+    with pytest.raises(ConfigError, match="depth: expected a whole number from 1, 'auto' or None"):
+        kgraphs.plot(siamese, depth=depth)
 
 
 def test_unknown_option_is_a_clear_error(siamese):
@@ -137,7 +153,7 @@ def test_missing_pydot_says_how_to_install_it(tmp_path):
     code = (
         "import sys; sys.modules['pydot'] = None\n"  # pydot is not importable in this process
         "import kgraphs\nfrom kgraphs.plotting import GraphvizMissingError\n"
-        "try:\n    kgraphs.plot(kgraphs.ticket_priority())\n"
+        "try:\n    kgraphs.plot(kgraphs.ticket_priority(), depth=None)\n"
         "except GraphvizMissingError as error:\n    print('raised:', error)\n"
     )
     result = subprocess.run(
