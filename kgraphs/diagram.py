@@ -338,10 +338,12 @@ def _layer_label(layer: LayerInfo, style: Style, colour: str | None) -> str:
     if facts:
         rows.append(f'<tr><td><font point-size="9">{" · ".join(facts)}</font></td></tr>')
     if style.show_shapes:
-        rows.append(
-            f'<tr><td><font point-size="9">{_escape(layer.input_shape)} → '
-            f"{_escape(layer.output_shape)}</font></td></tr>"
+        shapes = (
+            layer.output_shape  # an input has nothing coming in
+            if layer.class_name == "InputLayer"
+            else f"{layer.input_shape} → {layer.output_shape}"
         )
+        rows.append(f'<tr><td><font point-size="9">{_escape(shapes)}</font></td></tr>')
     if layer.calls > 1:
         rows.append(_shared_row(layer.calls))
     fill = HIGHLIGHT_FILLS[colour] if colour else "white"
@@ -440,25 +442,32 @@ def collapsed_source(
     **options: Any,
 ) -> str:
     """The Graphviz source of `graph` drawn to `depth`; see `draw`."""
+    return collapsed(graph, depth=depth, highlight=highlight, **options)[1]
+
+
+def collapsed(
+    graph: LayerGraph,
+    *,
+    depth: int | str = "auto",
+    highlight: dict[str, str] | None = None,
+    **options: Any,
+) -> tuple[View, str]:
+    """The view drawn for `depth` and its Graphviz source.
+
+    With `depth="auto"`, the deepest view that fits a screen; when even the top level does
+    not, long levels are cut finer (fewer items per level) and tried again.
+    """
     style = Style(**options)
     if depth != "auto":
-        tree = group_tree(graph)
-        return dot_text(
-            graph, view(tree, graph, depth=int(depth)), style=style, highlight=highlight
-        )
-    return _fitting_source(graph, style, highlight)
-
-
-def _fitting_source(graph: LayerGraph, style: Style, highlight: dict[str, str] | None) -> str:
-    """The deepest view that fits a screen, cutting long levels finer if none does."""
-    source = ""
+        drawn = view(group_tree(graph), graph, depth=int(depth))
+        return drawn, dot_text(graph, drawn, style=style, highlight=highlight)
     for max_children in (MAX_BOXES, MAX_BOXES // 2, MAX_BOXES // 4):
         tree = group_tree(graph, max_children=max_children)
-        for depth in deepest_depths(tree, graph):
-            source = dot_text(
-                graph, view(tree, graph, depth=depth), style=style, highlight=highlight
-            )
+        for depth_tried in deepest_depths(tree, graph):
+            drawn = view(tree, graph, depth=depth_tried)
+            source = dot_text(graph, drawn, style=style, highlight=highlight)
             width, height = layout_size(source)
             if max(width, height) * SCREEN_DPI <= MAX_SCREEN_PX:
-                return source
+                return drawn, source
+    return drawn, source  # the coarsest view there is
     return source

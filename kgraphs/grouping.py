@@ -105,7 +105,8 @@ class _TreeBuilder:
             members[model.parent].append(containers[key])
         for key, layer in self.graph.layers.items():
             members[layer.model].append(key)
-        for container_key, container in containers.items():
+        # Inner models first: grouping a level needs the layers of the models inside it.
+        for container_key, container in reversed(containers.items()):
             items = self.by_names(members[container_key], prefix_length=0, path=container.key)
             container.children = self.structure(self.in_order(items), path=container.key)
         return root

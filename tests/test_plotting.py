@@ -42,7 +42,7 @@ def test_unknown_format_lists_the_formats(siamese, tmp_path):
 
 def test_chapter_defaults_show_shapes_names_and_activations(siamese):
     text = kgraphs.plot(siamese, format="dot").data.decode()
-    assert "(None, 100) → (None, 100, 128)" in text  # shared_embed's input and output shapes
+    assert "(None, None) → (None, None, 128)" in text  # shared_embed's input and output shapes
     assert "<b>shared_embed</b> (Embedding)" in text and "Activation: sigmoid" in text
     full = kgraphs.plot(siamese, format="dot", depth=None).data.decode()
     assert "Output shape" in full and "shared_embed" in full and "Activation" in full
