@@ -150,6 +150,46 @@ def plot_vs_plot_model(repeats: int) -> dict:
     }
 
 
+def resnet50_drawing_vs_plot_model(repeats: int) -> dict:
+    """Drawing ResNet50 collapsed (the default) and in full, against bare plot_model."""
+    import tempfile
+
+    import keras
+
+    import kgraphs
+
+    model = keras.applications.ResNet50(weights=None)
+    folder = Path(tempfile.mkdtemp())
+
+    def bare(suffix: str):
+        def draw():
+            with contextlib.suppress(ValueError):  # see plot_vs_plot_model
+                keras.utils.plot_model(
+                    model,
+                    str(folder / f"bare.{suffix}"),
+                    show_shapes=True,
+                    show_layer_names=True,
+                    show_layer_activations=True,
+                )
+
+        return draw
+
+    rounds = max(2, repeats // 5)
+    # kgraphs refuses a full png of ResNet50 (past Graphviz's 32767 px); plot_model writes
+    # it squeezed. So the png row compares the default picture with plot_model's.
+    return {
+        "ResNet50 svg, collapsed (default) vs plot_model": interleaved(
+            lambda: kgraphs.plot(model, folder / "collapsed.svg"), bare("svg"), rounds
+        ),
+        "ResNet50 svg, every layer (depth=None) vs plot_model": interleaved(
+            lambda: kgraphs.plot(model, folder / "full.svg", depth=None), bare("svg"), rounds
+        ),
+        "ResNet50 png, collapsed (default) vs plot_model": interleaved(
+            lambda: kgraphs.plot(model, folder / "collapsed.png"), bare("png"), rounds
+        ),
+    }
+
+
 def export_vs_direct(repeats: int) -> dict:
     """Export a keras.applications model and rebuild it, against building it directly."""
     import keras
@@ -251,6 +291,7 @@ def main() -> None:
         training_ratios,
         residual_depth_ratios,
         plot_vs_plot_model,
+        resnet50_drawing_vs_plot_model,
         export_vs_direct,
         real_model_export_vs_direct,
         distributed_step_vs_hand_written,
