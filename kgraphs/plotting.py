@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgraphs import rendering
 from kgraphs.atomic import write_bytes
-from kgraphs.diagram import SHARED_COLOUR
+from kgraphs.diagram_source import SHARED_COLOUR
 from kgraphs.errors import ConfigError, did_you_mean
 from kgraphs.layer_graph import call_count, parameters_of
 from kgraphs.rendering import GraphvizMissingError
