@@ -114,11 +114,25 @@ def residual_depth_ratios(repeats: int) -> dict:
     return results
 
 
+def bare_plot_model(model, path: Path) -> None:
+    """keras.utils.plot_model with the chapter's options, as a user calls it."""
+    import keras
+
+    # With IPython installed, plot_model writes the .svg and then raises
+    # "Cannot embed the 'svg' image format": the trap kgraphs.plot avoids.
+    with contextlib.suppress(ValueError):
+        keras.utils.plot_model(
+            model,
+            str(path),
+            show_shapes=True,
+            show_layer_names=True,
+            show_layer_activations=True,
+        )
+
+
 def plot_vs_plot_model(repeats: int) -> dict:
     """`make plot`'s rendering against bare keras.utils.plot_model, same recipes, one process."""
     import tempfile
-
-    import keras
 
     import kgraphs
     from kgraphs.building import instantiate
@@ -132,16 +146,7 @@ def plot_vs_plot_model(repeats: int) -> dict:
         for recipe in recipes:
             model = instantiate(recipe)
             for suffix in ("svg", "png"):
-                # With IPython installed, plot_model writes the .svg and then raises
-                # "Cannot embed the 'svg' image format": the trap kgraphs.plot avoids.
-                with contextlib.suppress(ValueError):
-                    keras.utils.plot_model(
-                        model,
-                        str(folder / f"bare_{recipe.model_name}.{suffix}"),
-                        show_shapes=True,
-                        show_layer_names=True,
-                        show_layer_activations=True,
-                    )
+                bare_plot_model(model, folder / f"bare_{recipe.model_name}.{suffix}")
 
     return {
         "kgraphs plot recipes/ vs keras plot_model": interleaved(
@@ -162,17 +167,7 @@ def resnet50_drawing_vs_plot_model(repeats: int) -> dict:
     folder = Path(tempfile.mkdtemp())
 
     def bare(suffix: str):
-        def draw():
-            with contextlib.suppress(ValueError):  # see plot_vs_plot_model
-                keras.utils.plot_model(
-                    model,
-                    str(folder / f"bare.{suffix}"),
-                    show_shapes=True,
-                    show_layer_names=True,
-                    show_layer_activations=True,
-                )
-
-        return draw
+        return lambda: bare_plot_model(model, folder / f"bare.{suffix}")
 
     rounds = max(2, repeats // 5)
     # kgraphs refuses a full png of ResNet50 (past Graphviz's 32767 px); plot_model writes

@@ -150,12 +150,7 @@ class _TreeBuilder:
                 kept.append(children[0])
                 continue
             label = _prefix(self.name_of(members[0]) or "", prefix_length + 1)
-            group = Group(
-                key=self.unique_key(f"{path}/{label}" if path else label),
-                label=label,
-                kind="name",
-                children=self.in_order(children),
-            )
+            group = self.new_group(label, "name", self.in_order(children), path)
             if self.is_convex(set(group.layers())):
                 kept.append(group)
             else:  # its layers interleave with others: drawn apart, they stay apart
@@ -199,15 +194,7 @@ class _TreeBuilder:
         for start, end in zip(cuts, [*cuts[1:], len(items) - 1], strict=False):
             stretch = items[start + 1 : end + 1]
             if len(stretch) >= 3 and not any(self.is_input(item) for item in stretch):
-                label = self.label_of(stretch[-1])
-                result.append(
-                    Group(
-                        key=self.unique_key(f"{path}/{label}" if path else label),
-                        label=label,
-                        kind="block",
-                        children=stretch,
-                    )
-                )
+                result.append(self.new_group(self.label_of(stretch[-1]), "block", stretch, path))
             else:
                 result.extend(stretch)
         return result
@@ -222,17 +209,14 @@ class _TreeBuilder:
                 result.extend(stretch)
                 continue
             label = f"{self.label_of(stretch[0])} … {self.label_of(stretch[-1])}"
-            result.append(
-                Group(
-                    key=self.unique_key(f"{path}/{label}" if path else label),
-                    label=label,
-                    kind="span",
-                    children=stretch,
-                )
-            )
+            result.append(self.new_group(label, "span", stretch, path))
         return result
 
     # -- helpers -------------------------------------------------------------------------
+    def new_group(self, label: str, kind: str, children: list[Group | str], path: str) -> Group:
+        key = self.unique_key(f"{path}/{label}" if path else label)
+        return Group(key=key, label=label, kind=kind, children=children)
+
     def layers_of(self, item: Group | str) -> list[str]:
         return list(item.layers()) if isinstance(item, Group) else [item]
 
