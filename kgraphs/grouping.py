@@ -4,7 +4,8 @@ A model's layers form a tree of groups, tried in this order:
 1. nested models (a Functional or Sequential model called inside another);
 2. the name hierarchy: `conv2_block1_1_conv` sits in `conv2_block1`, which sits in `conv2`
    (names split on `_` and `/`, the convention of keras.applications and of kgraphs' own
-   names). Names Keras made up (`dense_3`) carry no hierarchy and stay ungrouped;
+   names). Names Keras made up (`dense_3`) carry no hierarchy; such a layer joins a group
+   only when it sits between the group's own layers (the unnamed `add` of a residual block);
 3. where a level still holds more than `MAX_CHILDREN` items (InceptionV3 names most layers
    `conv2d_N`), structural blocks: the stretch between two single points every path goes
    through (an Inception module up to its `mixed3`), and past that, plain stretches of the
@@ -12,8 +13,8 @@ A model's layers form a tree of groups, tried in this order:
 
 Every group is convex: no path leaves it and comes back. That keeps the collapsed picture
 a faithful quotient of the layer graph (its edges are exactly the edges between its
-groups' layers) without cycles the model does not have. A name group that is not convex
-is dissolved into its children.
+groups' layers) without cycles the model does not have. A name group whose layers have
+other named layers between them is dissolved into its children.
 
 Example:
     >>> import kgraphs
@@ -88,7 +89,10 @@ class _TreeBuilder:
         self.max_children = max_children
         self.position = {key: index for index, key in enumerate(graph.layers)}
         self.successors = graph.successors()
+        self.predecessors = graph.predecessors()
         self.used_keys: set[str] = set()
+        self.taken: set[str] = set()  # unnamed layers a name group took in (see `by_names`)
+        self.model = ""  # the nested model whose level is being grouped
 
     def build(self) -> Group:
         root = Group(key="", label=self.graph.name, kind="root")
@@ -107,7 +111,9 @@ class _TreeBuilder:
             members[layer.model].append(key)
         # Inner models first: grouping a level needs the layers of the models inside it.
         for container_key, container in reversed(containers.items()):
+            self.model = container_key
             items = self.by_names(members[container_key], prefix_length=0, path=container.key)
+            items = [item for item in items if not (isinstance(item, str) and item in self.taken)]
             container.children = self.structure(self.in_order(items), path=container.key)
         return root
 
@@ -150,12 +156,15 @@ class _TreeBuilder:
                 kept.append(children[0])
                 continue
             label = _prefix(self.name_of(members[0]) or "", prefix_length + 1)
-            group = self.new_group(label, "name", self.in_order(children), path)
-            if self.is_convex(set(group.layers())):
-                kept.append(group)
-            else:  # its layers interleave with others: drawn apart, they stay apart
-                self.used_keys.discard(group.key)
-                kept.extend(group.children)
+            between = self.between(set(self.layers_of_all(children)))
+            if all(self.can_take(layer) for layer in between):
+                # Unnamed layers between a group's own (the `add` in a residual block named
+                # by its convolutions) belong to it: taken in, the group is convex.
+                self.taken |= between
+                children = self.in_order([*children, *sorted(between)])
+                kept.append(self.new_group(label, "name", children, path))
+            else:  # its layers interleave with other named ones: drawn apart, they stay apart
+                kept.extend(children)
         return kept
 
     # -- structure -----------------------------------------------------------------------
@@ -259,24 +268,32 @@ class _TreeBuilder:
         order += [index for index in range(len(items)) if index not in placed]
         return [items[index] for index in order]
 
-    def is_convex(self, members: set[str]) -> bool:
-        """Whether no path leaves `members` and comes back into them."""
-        outside = deque(
-            target
-            for layer in members
-            for target in self.successors[layer]
-            if target not in members
-        )
-        seen = set(outside)
-        while outside:
-            layer = outside.popleft()
-            for target in self.successors[layer]:
-                if target in members:
-                    return False
-                if target not in seen:
+    def layers_of_all(self, items: list[Group | str]) -> list[str]:
+        return [layer for item in items for layer in self.layers_of(item)]
+
+    def between(self, members: set[str]) -> set[str]:
+        """Layers outside `members` on a path from one member to another.
+
+        None means the members are convex: no path leaves them and comes back.
+        """
+        return (
+            self.reach(members, self.successors) & self.reach(members, self.predecessors)
+        ) - members
+
+    def reach(self, members: set[str], following: dict[str, list[str]]) -> set[str]:
+        """Every layer reachable from `members` along `following` (members excluded)."""
+        frontier = deque(t for layer in members for t in following[layer] if t not in members)
+        seen = set(frontier)
+        while frontier:
+            for target in following[frontier.popleft()]:
+                if target not in seen and target not in members:
                     seen.add(target)
-                    outside.append(target)
-        return True
+                    frontier.append(target)
+        return seen
+
+    def can_take(self, layer: str) -> bool:
+        info = self.graph.layers[layer]
+        return info.auto_named and info.model == self.model and layer not in self.taken
 
 
 def _prefix(name: str, tokens: int) -> str:

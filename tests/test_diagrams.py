@@ -185,3 +185,23 @@ def test_empty_drawing_is_an_error_not_an_empty_file():
         render("digraph { }", "svg", dpi=96)
     with pytest.raises(RenderError, match="syntax error"):
         render("digraph { a -> }", "png", dpi=96)
+
+
+def test_unnamed_layers_inside_a_group_join_it_and_interleaved_groups_dissolve():
+    inputs = keras.Input((8,), name="features")
+    first = keras.layers.Dense(8, name="block1_first")(inputs)
+    added = keras.layers.Add()([inputs, first])  # unnamed, between block1's layers
+    second = keras.layers.Dense(8, name="block1_second")(added)
+    head = keras.layers.Dense(4, name="head_in")(second)
+    middle = keras.layers.Dense(4, name="middle")(head)  # named: head_* is not one group
+    out = keras.layers.Dense(2, name="head_out")(middle)
+    graph = layer_graph(keras.Model(inputs, out))
+    tree = group_tree(graph)
+    labels = [child.label if hasattr(child, "label") else child for child in tree.children]
+    assert labels == ["features", "block1", "head_in", "middle", "head_out"]
+    block = tree.children[1]
+    assert list(block.layers()) == [
+        "block1_first",
+        added._keras_history.operation.name,
+        "block1_second",
+    ]
