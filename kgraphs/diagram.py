@@ -250,7 +250,7 @@ def collapsed(
     if depth != "auto":
         drawn = view(group_tree(graph), graph, depth=int(depth))
         return drawn, dot_text(graph, drawn, style=style, highlight=highlight)
-    for max_children in (MAX_BOXES, MAX_BOXES // 2, MAX_BOXES // 4):
+    for max_children in (MAX_BOXES, MAX_BOXES // 2, MAX_BOXES // 4, MAX_BOXES // 8):
         tree = group_tree(graph, max_children=max_children)
         for depth_tried in deepest_depths(tree, graph):
             drawn = view(tree, graph, depth=depth_tried)
