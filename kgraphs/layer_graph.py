@@ -3,7 +3,8 @@
 It is the graph `keras.utils.model_to_dot(model, expand_nested=True)` draws, read the same way
 (the same boxes, the same edges, nested models opened into their layers), but kept as plain
 data: each layer's class, arguments, parameter count, shapes and call count, and the nested
-model it sits in. `tests/test_layer_graph.py` checks the edges against Keras's own drawing.
+model it sits in. `tests/test_diagrams.py` checks the edges against Keras's own drawing
+and the parameter counts against `model.count_params()`.
 
 Example:
     >>> import kgraphs

@@ -100,6 +100,7 @@ def test_default_picture_fits_a_screen_and_is_the_quotient_graph(models, name, r
     # Boxes partition the layers; each picture edge is some layer edge between two boxes.
     members = [layer for box in drawn.boxes.values() for layer in box.layers]
     assert sorted(members) == sorted(graph.layers)
+    assert graph.total_parameters() == model.count_params()
     reference = keras_edges(model)
     assert {
         (drawn.box_of[a], drawn.box_of[b])
