@@ -234,12 +234,13 @@ def _layers(model: keras.Model, prefix: str = ""):
 
     These are the model's operations, as `model_to_dot` draws them: its layers plus any ops
     Keras records in the graph itself, such as the `not_equal` behind an Embedding's mask.
+    A Sequential model keeps no operations list of its own (it is empty): its layers are it.
     """
     import keras
 
-    for layer in getattr(model, "_operations", model.layers):
+    for layer in getattr(model, "_operations", None) or model.layers:
         yield layer, prefix + layer.name
-        if isinstance(layer, keras.Model) and hasattr(layer, "_nodes"):
+        if isinstance(layer, keras.Model):
             yield from _layers(layer, prefix=f"{prefix}{layer.name}/")
 
 

@@ -1,5 +1,6 @@
 """Collapsed diagrams of every shipped recipe and four keras.applications models.
 
+The keras.io models of `real_models.py` are drawn the same way.
 Each picture is drawn by real Graphviz and read back from its SVG: it must be non-empty, fit
 a screen (at most 40 boxes, 4000 px on the long side at 96 dpi), name every group it draws,
 and be the quotient of the model's layer graph: its edges are exactly the edges between the
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import keras
 import pytest
+from real_models import MODELS
 
 import kgraphs
 from kgraphs.diagram import MAX_BOXES, MAX_SCREEN_PX, SCREEN_DPI, Frame, collapsed, view
@@ -31,6 +33,7 @@ RECIPES = sorted(
     if path.suffix in {".yaml", ".json", ".toml"}
 )
 APPLICATIONS = ["ResNet50", "DenseNet121", "InceptionV3", "MobileNetV2"]
+KERAS_IO = [f"keras.io:{name}" for name in MODELS]  # models written by others
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +44,8 @@ def models():
         if name not in built:
             if name in APPLICATIONS:
                 built[name] = getattr(keras.applications, name)(weights=None)
+            elif name in KERAS_IO:
+                built[name] = MODELS[name.split(":", 1)[1]][0]()[0]
             else:
                 built[name] = kgraphs.build(name, compile=False)
         return built[name]
@@ -82,7 +87,7 @@ def frame_labels(items) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("rankdir", ["TB", "LR"])
-@pytest.mark.parametrize("name", APPLICATIONS + RECIPES)
+@pytest.mark.parametrize("name", APPLICATIONS + RECIPES + KERAS_IO)
 def test_default_picture_fits_a_screen_and_is_the_quotient_graph(models, name, rankdir):
     model = models(name)
     graph = layer_graph(model)

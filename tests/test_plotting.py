@@ -1,10 +1,12 @@
 """`kgraphs.plot` on real pydot and Graphviz: formats, options, files, notebooks, shared layers."""
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
 
+import keras
 import pytest
 
 import kgraphs
@@ -160,3 +162,12 @@ def test_missing_pydot_says_how_to_install_it(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert "raised: plotting needs pydot: `pip install pydot`" in result.stdout, result.stderr
+
+
+def test_full_drawing_names_the_layers_of_nested_sequential_models():
+    inner = keras.Sequential([keras.layers.Dense(4, name="inner_dense")], name="inner")
+    features = keras.Input((3,), name="features")
+    model = keras.Model(features, inner(features))
+    text = kgraphs.plot(model, format="dot", depth=None, expand_nested=True).data.decode()
+    assert '"inner/inner_dense"' in text
+    assert re.search(r"\b\d{6,}\b", text) is None  # no box left named by id(layer)
