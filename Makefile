@@ -37,9 +37,10 @@ endef
 graphviz:
 	$(call apt_program,dot,graphviz,Graphviz draws the diagrams)
 
-# The gallery test opens index.html in Debian's headless Chromium.
+# The gallery and interactive-page tests open pages in Debian's headless Chromium (Playwright,
+# from requirements.lock, drives this one: no browser is downloaded).
 browser:
-	$(call apt_program,chromium,chromium,the gallery test opens the page in it)
+	$(call apt_program,chromium,chromium,the browser tests open pages in it)
 
 test: setup browser
 	$(PY) -m ruff check kgraphs tests benchmarks examples
