@@ -629,15 +629,9 @@ def _unique(name: str, used: set[str]) -> str:
 
 def export_model_file(path: str | os.PathLike) -> dict[str, Any]:
     """The graph recipe of a `.keras` file, loaded in safe mode; every problem names the file."""
-    import keras
+    from kgraphs.saving import load_model
 
-    try:
-        model = keras.saving.load_model(path, safe_mode=True, compile=False)
-    except Exception as error:
-        raise ConfigError(
-            [("(file)", f"Keras cannot load it in safe mode: {_first_line(error)}")],
-            source=str(path),
-        ) from None
+    model = load_model(path)
     try:
         return to_recipe(model)
     except ConfigError as error:

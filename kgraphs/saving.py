@@ -1,4 +1,4 @@
-"""Saving models as `.keras` files, atomically."""
+"""Saving models as `.keras` files, atomically, and loading them back in safe mode."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kgraphs.atomic import atomic_path
+from kgraphs.errors import ConfigError
 
 if TYPE_CHECKING:
     import keras
@@ -26,3 +27,22 @@ def save_model(model: keras.Model, path: str | os.PathLike) -> Path:
     with atomic_path(path) as temporary:
         model.save(temporary)
     return Path(path)
+
+
+def load_model(path: str | os.PathLike) -> keras.Model:
+    """The uncompiled model of a `.keras` file, loaded in Keras's safe mode.
+
+    A missing file, or one Keras cannot load in safe mode (a Lambda's code, a custom class, a
+    corrupt archive), is a `ConfigError` naming the file.
+    """
+    import keras
+
+    if not Path(path).is_file():
+        raise ConfigError([("(file)", "no such .keras file")], source=str(path))
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:
+        first_line = (str(error).strip() or type(error).__name__).splitlines()[0][:300]
+        raise ConfigError(
+            [("(file)", f"Keras cannot load it in safe mode: {first_line}")], source=str(path)
+        ) from None
