@@ -1,8 +1,9 @@
 """The `kgraphs` command line (also `python -m kgraphs`).
 
-Exit status: 0 on success, 2 for a bad recipe or bad usage, 1 for anything else. A user's
-mistake prints the located problems, never a traceback. TensorFlow's start-up lines are
-hidden unless `--verbose`.
+Exit status: 0 on success, 2 for a bad recipe or bad usage, 1 for anything else; `diff`
+exits as diff(1) does: 0 when the architectures are the same, 1 when they differ, 2 for any
+trouble. A user's mistake prints the located problems, never a traceback. TensorFlow's
+start-up lines are hidden unless `--verbose`.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.verbose:
             raise
         print(f"kgraphs: error: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILURE
+        return getattr(arguments, "error_status", EXIT_FAILURE)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,6 +86,27 @@ def _parser() -> argparse.ArgumentParser:
     export = command("export", _export, "write a .keras model's graph recipe (YAML)")
     export.add_argument("model", metavar="MODEL.keras")
     export.add_argument("-o", "--output", metavar="RECIPE.yaml", help="default: standard output")
+    diff = command(
+        "diff",
+        _diff,
+        "compare two models (recipes, names or .keras files): exit 0 when their architectures "
+        "are the same, 1 when they differ, 2 on a bad input",
+    )
+    diff.add_argument("a", metavar="A")
+    diff.add_argument("b", metavar="B")
+    for flag, whose in (("--set", "both recipes"), ("--set-a", "A only"), ("--set-b", "B only")):
+        diff.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help=f"override a recipe field of {whose}, e.g. config.lstm_units=64 (repeatable)",
+        )
+    diff.add_argument("--format", choices=("text", "markdown"), default="text")
+    diff.add_argument(
+        "--plot", metavar="OUT.svg", help="draw both models in one picture, changes coloured"
+    )
+    diff.set_defaults(error_status=EXIT_USAGE)  # 1 means "they differ", as for diff(1)
     plot = command("plot", _plot, "draw recipes (files or folders) as diagrams")
     plot.add_argument("recipes", nargs="+", metavar="RECIPE_OR_DIR")
     plot.add_argument("-o", "--output", required=True, metavar="DIR")
@@ -157,6 +179,41 @@ def _export(arguments: argparse.Namespace) -> int:
         write_text(arguments.output, text)
         print(f"wrote {arguments.output}")
     return EXIT_OK
+
+
+def _diff(arguments: argparse.Namespace) -> int:
+    from kgraphs.diff import diff, resolve
+
+    both = [parse_assignment(text) for text in arguments.set]
+    set_a = dict(both + [parse_assignment(text) for text in arguments.set_a])
+    set_b = dict(both + [parse_assignment(text) for text in arguments.set_b])
+    for side, source, assignments in (("A", arguments.a, set_a), ("B", arguments.b, set_b)):
+        resolve(source, assignments, side=side)  # a bad recipe fails before TF is imported
+    if arguments.plot is not None:
+        from kgraphs.plotting import FORMATS
+
+        plot_format = Path(arguments.plot).suffix.lower().lstrip(".")
+        if plot_format not in FORMATS:
+            raise ConfigError(
+                [
+                    (
+                        "--plot",
+                        f"expected a file ending in one of {list(FORMATS)}; given "
+                        f"{arguments.plot!r}",
+                    )
+                ]
+            )
+    with quiet_tensorflow(arguments.verbose):
+        result = diff(arguments.a, arguments.b, set_a=set_a, set_b=set_b)
+        if arguments.plot is not None:
+            from kgraphs.atomic import write_bytes
+            from kgraphs.diagram import draw
+
+            picture = draw(result.union_graph(), format=plot_format, highlight=result.highlight())
+            write_bytes(arguments.plot, picture)
+            print(f"wrote {arguments.plot}", file=sys.stderr)
+    sys.stdout.write(result.markdown() if arguments.format == "markdown" else result.text())
+    return EXIT_OK if result.same else EXIT_FAILURE
 
 
 def _plot(arguments: argparse.Namespace) -> int:
