@@ -260,6 +260,28 @@ def distributed_step_vs_hand_written(repeats: int) -> dict:
     }
 
 
+def diff_vs_building(repeats: int) -> dict:
+    """`kgraphs.diff` of two built ResNet50 variants (1000 and 10 classes) against building
+    the two with keras.applications."""
+    import keras
+
+    import kgraphs
+
+    def build_both():
+        return (
+            keras.applications.ResNet50(weights=None),
+            keras.applications.ResNet50(weights=None, classes=10),
+        )
+
+    model_a, model_b = build_both()
+    kgraphs.diff(model_a, model_b)  # warm up: first get_config calls import serialization code
+    return {
+        "diff of two ResNet50 variants vs build them": interleaved(
+            lambda: kgraphs.diff(model_a, model_b), build_both, max(3, repeats // 3)
+        )
+    }
+
+
 def validate_vs_import_tensorflow(repeats: int) -> dict:
     """`kgraphs validate recipes/` against `python -c "import tensorflow"`, as processes."""
 
@@ -290,6 +312,7 @@ def main() -> None:
         export_vs_direct,
         real_model_export_vs_direct,
         distributed_step_vs_hand_written,
+        diff_vs_building,
         validate_vs_import_tensorflow,
     ):
         print(f"measuring: {measure.__doc__.splitlines()[0]}", file=sys.stderr, flush=True)
