@@ -20,7 +20,7 @@ Example:
     >>> print(result.text())
     A: ticket_priority (model ticket_priority: 7 layers, 652,561 parameters)
     B: ticket_priority with config.lstm_units=16 (model ticket_priority: 7 layers, ...)
-    3 changed; parameters 652,561 -> 645,313 (-7,248)
+    3 changed (1 only in shapes); parameters 652,561 -> 645,313 (-7,248)
     <BLANKLINE>
     layers (+ added, - removed, ~ changed; in topological order):
       ~ text_lstm          LSTM         12,416 -> 5,184 (-7,232)

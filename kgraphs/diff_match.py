@@ -19,7 +19,8 @@ from kgraphs.layer_graph import LayerGraph, LayerInfo
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
 """An argument, input or output one side does not have."""
-_AUTO_TENSOR = re.compile(r"keras_tensor(_\d+)?")  # an Input Keras named
+# An Input Keras named: its tensor (`keras_tensor_3`) or, loaded from a file, its layer
+_AUTO_INPUT = re.compile(r"(keras_tensor|input_layer)(_\d+)?")
 
 
 def match(a: LayerGraph, b: LayerGraph) -> list[tuple[str | None, str | None]]:
@@ -189,7 +190,7 @@ def _endpoints(graph: LayerGraph, which: str) -> dict[tuple, tuple[str, str]]:
     }
     endpoints: dict[tuple, tuple[str, str]] = {}
     for name, shape in getattr(graph, which):
-        if name in auto_names or _AUTO_TENSOR.fullmatch(name):
+        if name in auto_names or _AUTO_INPUT.fullmatch(name):
             identity: tuple = ("auto", sum(key[0] == "auto" for key in endpoints))
         else:
             identity = ("named", name)

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 MARKERS = {"added": "+", "removed": "-", "changed": "~"}
 # Rows under a changed layer, in this order; its class and parameters are in the layer's row.
-DETAILS = ("inbound", "calls", "input shape", "output shape")
+SHAPES = ("input shape", "output shape")
+DETAILS = ("inbound", "calls", *SHAPES)
 
 
 def text(diff: ModelDiff) -> str:
@@ -103,6 +104,12 @@ def summary(diff: ModelDiff) -> str:
             f"{diff.parameters[1]:,} parameters)"
         )
     counts = [f"{len(getattr(diff, s))} {s}" for s in MARKERS if getattr(diff, s)]
+    # Layers downstream of a change of shape: listed, but counted apart so the cause stands out
+    reshaped = sum(
+        set(layer.changes) <= set(SHAPES) and not layer.arguments for layer in diff.changed
+    )
+    if reshaped:
+        counts[-1] += f" ({reshaped} only in shapes)"
     counts += [f"{title} changed" for title in ("inputs", "outputs") if getattr(diff, title)]
     before, after = diff.parameters
     return f"{', '.join(counts)}; parameters {before:,} -> {after:,} ({after - before:+,})"

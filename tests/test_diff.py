@@ -484,3 +484,8 @@ def test_a_saved_lambda_is_refused_and_never_run(tmp_path):
     with pytest.raises(kgraphs.ConfigError, match=r"A \(.*sneaky.keras\): 1 problem"):
         kgraphs.diff(tmp_path / "sneaky.keras", "ticket_priority")
     assert not canary.exists()
+
+
+def test_a_sequential_model_and_its_keras_file_are_the_same(tmp_path):
+    model = keras.Sequential([keras.Input((6,)), layers.Dense(4), layers.Dense(2)])
+    assert kgraphs.diff(model, save_model(model, tmp_path / "sequential.keras")).same
