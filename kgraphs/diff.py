@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kgraphs import diff_match
+from kgraphs import diff_match, diff_report
 from kgraphs.errors import ConfigError
 from kgraphs.layer_graph import LayerGraph, LayerInfo
 from kgraphs.recipe import Recipe, load_with_assignments
@@ -106,27 +106,19 @@ class ModelDiff:
         return self.a.total_parameters(), self.b.total_parameters()
 
     def text(self) -> str:
-        from kgraphs.diff_report import text
-
-        return text(self)
+        return diff_report.text(self)
 
     def markdown(self) -> str:
-        from kgraphs.diff_report import markdown
-
-        return markdown(self)
+        return diff_report.markdown(self)
 
     def union_graph(self) -> LayerGraph:
         """Every layer of B and the removed layers of A (keys made unique), with the edges
         of both: what `kgraphs diff --plot` draws, coloured by `highlight()`."""
-        from kgraphs.diff_report import union
-
-        return union(self)[0]
+        return diff_report.union(self)[0]
 
     def highlight(self) -> dict[str, str]:
         """Keys of `union_graph()` -> "added", "removed" or "changed"."""
-        from kgraphs.diff_report import union
-
-        return union(self)[1]
+        return diff_report.union(self)[1]
 
     def __str__(self) -> str:
         return self.text()

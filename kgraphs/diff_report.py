@@ -87,7 +87,7 @@ def markdown(diff: ModelDiff) -> str:
             f"| {before} | {after} | {f'{change:+,}' if change else ''} |"
         )
     for layer in (layer for layer in rows if layer.status == "changed"):
-        lines += ["", f"#### {_code(layer.key)} ({_cell(_class(layer))})", ""]
+        lines += ["", f"#### {_code(_name(layer))} ({_cell(_class(layer))})", ""]
         lines += ["| | A | B |", "| --- | --- | --- |"]
         lines += [
             f"| {_cell(what)} | {_code(before)} | {_code(after)} |"
