@@ -170,7 +170,9 @@ def _inline(document: str) -> str:
 
 
 def _view_data(graph: LayerGraph, drill: Drill) -> dict[str, Any]:
-    layers = set(drill.group.layers())
+    # Ordered, unlike a set: `boundary_shapes` lists shapes in the order it meets them, and a
+    # set's order changes from process to process (string hashing), and so would the page.
+    layers = dict.fromkeys(drill.group.layers()).keys()
     entering, leaving = boundary_shapes(graph, layers)
     boxes: dict[str, list[str]] = {}
     for box in drill.drawn.boxes.values():
