@@ -1,14 +1,18 @@
 """The diagram gallery: every recipe drawn in one process, with `index.html` and `README.md`.
 
-Each recipe becomes `<model name>.<format>` files plus an entry on both pages showing the
-picture, the description, the inputs and outputs (with shapes) and the parameter count. The
-pages are built from the recipes alone (no dates, no absolute paths), so the same recipes give
-the same bytes.
+Each recipe becomes `<model name>.<format>` files, drawn collapsed to fit a screen with
+parameter counts in the boxes (`depth="auto"`, `show_params=True`; html is the interactive
+page), plus the two views the pages link to: `<model name>.full.svg` (every layer) and
+`<model name>.html` (the interactive page, `kgraphs.interactive`). Both pages list the
+recipes folder by folder (the top-level recipes, then `graph/`), each with its picture,
+description, inputs and outputs (with shapes) and parameter count. They are built from the
+recipes alone (no dates, no absolute paths), so the same recipes give the same bytes.
 """
 
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +21,8 @@ from typing import IO
 from kgraphs.atomic import write_bytes, write_text
 from kgraphs.building import instantiate
 from kgraphs.errors import ConfigError
-from kgraphs.plotting import dot_source, render
+from kgraphs.interactive import page
+from kgraphs.plotting import collapsed_dot_source, dot_source, render
 from kgraphs.recipe import Recipe
 
 
@@ -31,7 +36,10 @@ class Entry:
     inputs: list[str]
     outputs: list[str]
     parameters: int
-    files: dict[str, str]  # format -> file name
+    files: dict[str, str]  # format -> file name, each drawn collapsed
+    folder: str  # the recipe's folder, as the gallery's headings name it
+    full: str  # file name of the picture of every layer
+    interactive: str  # file name of the interactive page
 
 
 def render_gallery(
@@ -42,30 +50,75 @@ def render_gallery(
     progress: IO[str] | None = None,
 ) -> list[Path]:
     """Draw each recipe into `folder` and write the two gallery pages; return the files."""
-    names = [recipe.model_name for recipe in recipes]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise ConfigError(
-            [("name", f"two recipes draw to the same file name {name!r}") for name in duplicates]
-        )
+    _check_file_names(recipes, formats)
+    folders = _folder_names(recipes)
     written, entries = [], []
     for index, recipe in enumerate(recipes, start=1):
         if progress is not None:
             print(f"[{index}/{len(recipes)}] {recipe.source}", file=progress, flush=True)
         model = instantiate(recipe)
-        source = dot_source(model)
+        name = recipe.model_name
+        collapsed = collapsed_dot_source(model, show_params=True)
+        outputs = {
+            f"{name}.full.svg": render(dot_source(model, show_params=True), "svg"),
+            f"{name}.html": page(model, show_params=True).encode("utf-8"),
+        }
         files = {}
         for format in formats:
-            data = source.encode() if format == "dot" else render(source, format)
-            written.append(write_bytes(folder / f"{recipe.model_name}.{format}", data))
-            files[format] = f"{recipe.model_name}.{format}"
-        entries.append(_entry(recipe, model, files))
+            files[format] = f"{name}.{format}"
+            if format == "dot":
+                outputs[files[format]] = collapsed.encode("utf-8")
+            elif format != "html":  # the interactive page, written above
+                outputs[files[format]] = render(collapsed, format)
+        for file_name, data in sorted(outputs.items()):
+            written.append(write_bytes(folder / file_name, data))
+        entries.append(_entry(recipe, model, files, folders[index - 1]))
     written.append(write_text(folder / "index.html", index_html(entries)))
     written.append(write_text(folder / "README.md", readme_markdown(entries)))
     return written
 
 
-def _entry(recipe: Recipe, model, files: dict[str, str]) -> Entry:
+def _file_names(name: str, formats: Sequence[str]) -> set[str]:
+    return {f"{name}.full.svg", f"{name}.html"} | {f"{name}.{format}" for format in formats}
+
+
+def _check_file_names(recipes: Sequence[Recipe], formats: Sequence[str]) -> None:
+    """Refuse recipes whose files would overwrite each other's or the gallery pages."""
+    owner = {"index.html": "the gallery", "README.md": "the gallery"}
+    problems = []
+    for recipe in recipes:
+        for file_name in sorted(_file_names(recipe.model_name, formats)):
+            if file_name in owner:
+                problems.append(
+                    (
+                        "name",
+                        f"{recipe.source}: its model name {recipe.model_name!r} would write "
+                        f"{file_name}, as {owner[file_name]} does; rename the model",
+                    )
+                )
+            owner[file_name] = str(recipe.source)
+    if problems:
+        raise ConfigError(problems)
+
+
+def _folder_names(recipes: Sequence[Recipe]) -> list[str]:
+    """Each recipe's folder, named from the folder holding all of them (`recipes/graph`)."""
+    folders = [Path(recipe.source or ".").parent for recipe in recipes]
+    if not folders:
+        return []
+    anchor = Path(os.path.commonpath([str(folder) for folder in folders])).parent
+    return [folder.relative_to(anchor).as_posix() for folder in folders]
+
+
+def by_folder(entries: Sequence[Entry]) -> list[tuple[str, list[Entry]]]:
+    """The entries folder by folder: the outermost folder first, then its subfolders."""
+    grouped: dict[str, list[Entry]] = {}
+    for entry in entries:
+        grouped.setdefault(entry.folder, []).append(entry)
+    return sorted(grouped.items(), key=lambda item: (item[0].count("/"), item[0]))
+
+
+def _entry(recipe: Recipe, model, files: dict[str, str], folder: str) -> Entry:
     def describe(tensor) -> str:
         shape = ", ".join("None" if dim is None else str(dim) for dim in tensor.shape)
         return f"{tensor.name} ({shape})"
@@ -81,6 +134,9 @@ def _entry(recipe: Recipe, model, files: dict[str, str]) -> Entry:
         ],
         parameters=model.count_params(),
         files=files,
+        folder=folder,
+        full=f"{recipe.model_name}.full.svg",
+        interactive=f"{recipe.model_name}.html",
     )
 
 
@@ -93,35 +149,15 @@ def _picture(entry: Entry) -> str | None:
 
 
 def index_html(entries: Sequence[Entry]) -> str:
-    cards = []
-    for entry in entries:
-        e = html.escape
-        picture = _picture(entry)
-        image = (
-            (
-                f'<a href="{e(picture)}"><img src="{e(picture)}" alt="Diagram of {e(entry.name)}"'
-                ' loading="eager"></a>'
-            )
-            if picture
-            else ""
+    e = html.escape
+    contents, sections = [], []
+    for folder, members in by_folder(entries):
+        links = "".join(f'<li><a href="#{e(m.name)}">{e(m.name)}</a></li>' for m in members)
+        contents.append(
+            f'<li><a href="#{e(_anchor(folder))}">{e(folder)}/</a><ul>{links}</ul></li>'
         )
-        links = " ".join(f'<a href="{e(f)}">{e(fmt)}</a>' for fmt, f in entry.files.items())
-        cards.append(f"""<section id="{e(entry.name)}">
-<h2>{e(entry.name)}</h2>
-<p>{e(entry.description)}</p>
-<dl>
-<dt>Recipe</dt><dd><code>{e(entry.source)}</code></dd>
-<dt>Inputs</dt><dd>{e(", ".join(entry.inputs))}</dd>
-<dt>Outputs</dt><dd>{e(", ".join(entry.outputs))}</dd>
-<dt>Parameters</dt><dd>{entry.parameters:,}</dd>
-<dt>Files</dt><dd>{links}</dd>
-</dl>
-{image}
-</section>""")
-    contents = "\n".join(
-        f'<li><a href="#{html.escape(entry.name)}">{html.escape(entry.name)}</a></li>'
-        for entry in entries
-    )
+        sections.append(f'<h2 id="{e(_anchor(folder))}">{e(folder)}/</h2>')
+        sections += [_card(entry) for entry in members]
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -129,6 +165,7 @@ def index_html(entries: Sequence[Entry]) -> str:
 <title>kgraphs gallery</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
+h2 {{ margin-top: 2.5rem; font-family: ui-monospace, monospace; }}
 section {{ border-top: 1px solid #ddd; padding: 1rem 0; }}
 dl {{ display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }}
 dt {{ font-weight: 600; }}
@@ -138,31 +175,74 @@ img {{ max-width: 100%; max-height: 60rem; display: block; margin-top: 1rem; }}
 </head>
 <body>
 <h1>kgraphs gallery</h1>
-<p>{len(entries)} models drawn from their recipes.</p>
+<p>{_INTRO.format(count=len(entries))}</p>
 <ul>
-{contents}
+{chr(10).join(contents)}
 </ul>
-{chr(10).join(cards)}
+{chr(10).join(sections)}
 </body>
 </html>
 """
 
 
+_INTRO = (
+    "{count} models drawn from their recipes, each collapsed to fit a screen, with parameter "
+    "counts in the boxes. Every model also has an interactive view (click a group to open "
+    "it) and a picture of every layer."
+)
+
+
+def _card(entry: Entry) -> str:
+    e = html.escape
+    picture = _picture(entry)
+    image = (
+        f'<a href="{e(entry.interactive)}"><img src="{e(picture)}" '
+        f'alt="Diagram of {e(entry.name)}" loading="eager"></a>'
+        if picture
+        else ""
+    )
+    views = (
+        f'<a href="{e(entry.interactive)}">interactive</a> · '
+        f'<a href="{e(entry.full)}">every layer</a>'
+    )
+    files = " ".join(f'<a href="{e(f)}">{e(fmt)}</a>' for fmt, f in entry.files.items())
+    return f"""<section id="{e(entry.name)}">
+<h3>{e(entry.name)}</h3>
+<p>{e(entry.description)}</p>
+<dl>
+<dt>Recipe</dt><dd><code>{e(entry.source)}</code></dd>
+<dt>Inputs</dt><dd>{e(", ".join(entry.inputs))}</dd>
+<dt>Outputs</dt><dd>{e(", ".join(entry.outputs))}</dd>
+<dt>Parameters</dt><dd>{entry.parameters:,}</dd>
+<dt>Views</dt><dd>{views}</dd>
+<dt>Files</dt><dd>{files}</dd>
+</dl>
+{image}
+</section>"""
+
+
+def _anchor(folder: str) -> str:
+    return "folder-" + folder.replace("/", "-")
+
+
 def readme_markdown(entries: Sequence[Entry]) -> str:
-    lines = ["# kgraphs gallery", "", f"{len(entries)} models drawn from their recipes.", ""]
-    for entry in entries:
-        picture = _picture(entry)
-        lines += [
-            f"## {entry.name}",
-            "",
-            entry.description,
-            "",
-            f"- Recipe: `{entry.source}`",
-            f"- Inputs: {', '.join(entry.inputs)}",
-            f"- Outputs: {', '.join(entry.outputs)}",
-            f"- Parameters: {entry.parameters:,}",
-            "",
-        ]
-        if picture:
-            lines += [f"![Diagram of {entry.name}]({picture})", ""]
+    lines = ["# kgraphs gallery", "", _INTRO.format(count=len(entries)), ""]
+    for folder, members in by_folder(entries):
+        lines += [f"## {folder}/", ""]
+        for entry in members:
+            picture = _picture(entry)
+            lines += [
+                f"### {entry.name}",
+                "",
+                entry.description,
+                "",
+                f"- Recipe: `{entry.source}`",
+                f"- Inputs: {', '.join(entry.inputs)}",
+                f"- Outputs: {', '.join(entry.outputs)}",
+                f"- Parameters: {entry.parameters:,}",
+                f"- Views: [interactive]({entry.interactive}) · [every layer]({entry.full})",
+                "",
+            ]
+            if picture:
+                lines += [f"![Diagram of {entry.name}]({picture})", ""]
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """`make plot`'s gallery: every recipe drawn, pages that show them, the same bytes every time."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -9,41 +10,93 @@ import pytest
 from conftest import RECIPES
 
 import kgraphs
+from kgraphs.gallery import render_gallery
+from kgraphs.plotting import collapsed_dot_source, dot_source, render
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def two_renders(tmp_path_factory):
-    """The shipped recipes rendered twice, each by its own `kgraphs plot` process."""
+    """The shipped recipes rendered twice, each by its own `kgraphs plot` process.
+
+    The two processes hash strings differently, so nothing may depend on the order of a set.
+    """
     folders = []
-    for attempt in ("first", "second"):
+    for attempt, hash_seed in (("first", "1"), ("second", "2")):
         folder = tmp_path_factory.mktemp(attempt)
         result = subprocess.run(
             [sys.executable, "-m", "kgraphs", "plot", "recipes", "-o", str(folder)],
             capture_output=True,
             text=True,
             timeout=300,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
         )
         assert result.returncode == 0, result.stderr
         folders.append(folder)
     return folders
 
 
-def test_every_recipe_is_drawn_as_svg_and_png(two_renders):
+def test_every_recipe_is_drawn_collapsed_in_full_and_interactive(two_renders):
+    """svg and png collapsed with parameter counts, svg of every layer, the interactive page."""
     folder = two_renders[0]
-    names = [kgraphs.load_recipe(path).model_name for path in RECIPES]
-    for name in names:
-        assert (folder / f"{name}.svg").read_bytes().startswith(b"<?xml")
+    for path in RECIPES:
+        recipe = kgraphs.load_recipe(path)
+        model = kgraphs.build(recipe, compile=False)
+        name = recipe.model_name
+        collapsed = render(collapsed_dot_source(model, show_params=True), "svg")
+        assert (folder / f"{name}.svg").read_bytes() == collapsed
         assert (folder / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+        full = render(dot_source(model, show_params=True), "svg")
+        assert (folder / f"{name}.full.svg").read_bytes() == full
+        assert (folder / f"{name}.html").read_bytes().startswith(b"<!DOCTYPE html>")
 
 
 def test_two_renders_are_byte_identical(two_renders):
     first, second = two_renders
     files = sorted(p.name for p in first.iterdir())
     assert files == sorted(p.name for p in second.iterdir())
+    names = [kgraphs.load_recipe(path).model_name for path in RECIPES]
+    expected = {"index.html", "README.md"} | {
+        f"{name}.{ending}" for name in names for ending in ("svg", "png", "full.svg", "html")
+    }
+    assert set(files) == expected
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"), [("index.html", r'<h2 id="[^"]*">(.*?)</h2>'), ("README.md", r"^## (.*)$")]
+)
+def test_pages_list_the_recipes_folder_by_folder(two_renders, page, heading):
+    text = (two_renders[0] / page).read_text()
+    headings = [(m.start(), m.group(1)) for m in re.finditer(heading, text, flags=re.M)]
+    assert [title for _, title in headings] == ["recipes/", "recipes/graph/"]
+    for path in RECIPES:
+        name = kgraphs.load_recipe(path).model_name
+        where = text.index(f"{name}</h3>" if page == "index.html" else f"### {name}\n")
+        folder = [title for start, title in headings if start < where][-1]
+        assert folder == ("recipes/graph/" if path.parent.name == "graph" else "recipes/")
+
+
+@pytest.mark.parametrize("page", ["index.html", "README.md"])
+def test_every_link_on_the_pages_leads_to_a_file(two_renders, page):
+    folder = two_renders[0]
+    text = (folder / page).read_text()
+    targets = set(re.findall(r'(?:href|src)="([^"#][^"]*)"|\]\(([^)]+)\)', text))
+    files = {target for pair in targets for target in pair if target}
+    names = [kgraphs.load_recipe(path).model_name for path in RECIPES]
+    assert {f"{name}.html" for name in names} <= files
+    assert {f"{name}.full.svg" for name in names} <= files
+    for target in files:
+        assert (folder / target).is_file(), target
+
+
+def test_a_model_named_like_a_gallery_page_is_refused(tmp_path):
+    recipe = kgraphs.load_recipe({"version": 1, "architecture": "residual_cnn", "name": "index"})
+    with pytest.raises(kgraphs.ConfigError, match=r"would write index\.html"):
+        render_gallery([recipe], tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("page", ["index.html", "README.md"])
