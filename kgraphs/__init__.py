@@ -14,7 +14,7 @@ from kgraphs import registry
 from kgraphs.blocks import conv_unit, residual_block
 from kgraphs.building import build
 from kgraphs.data import example_data
-from kgraphs.diff import diff
+from kgraphs.diffing import diff
 from kgraphs.distributed import distributed_train_step
 from kgraphs.errors import ConfigError
 from kgraphs.export import to_recipe

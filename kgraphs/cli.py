@@ -182,7 +182,7 @@ def _export(arguments: argparse.Namespace) -> int:
 
 
 def _diff(arguments: argparse.Namespace) -> int:
-    from kgraphs.diff import diff, resolve
+    from kgraphs.diffing import diff, resolve
 
     both = [parse_assignment(text) for text in arguments.set]
     set_a = dict(both + [parse_assignment(text) for text in arguments.set_a])

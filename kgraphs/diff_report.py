@@ -13,7 +13,7 @@ from kgraphs.diff_match import ABSENT, model_keys
 from kgraphs.layer_graph import LayerGraph
 
 if TYPE_CHECKING:
-    from kgraphs.diff import LayerDiff, ModelDiff
+    from kgraphs.diffing import LayerDiff, ModelDiff
 
 MARKERS = {"added": "+", "removed": "-", "changed": "~"}
 # Rows under a changed layer, in this order; its class and parameters are in the layer's row.
