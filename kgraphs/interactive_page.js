@@ -50,7 +50,7 @@ function show(id) {
   document.getElementById("up").disabled = current.parent === null;
   showCrumbs();
   describeView(current);
-  fit();
+  openAtReadableSize();
 }
 
 function showCrumbs() {
@@ -171,20 +171,34 @@ function drawingSize() {
   return { width: svg.width.baseVal.value, height: svg.height.baseVal.value };
 }
 
-function fit() {
+const MARGIN = 16; // px around a fitted drawing
+const READABLE = 0.6; // below this scale, labels are too small to read
+
+// Show the drawing at `scale`, centred across, and centred down when it fits.
+function place(scale) {
   const { width, height } = drawingSize();
-  const margin = 16;
-  const scale = Math.min(
-    (stage.clientWidth - 2 * margin) / width,
-    (stage.clientHeight - 2 * margin) / height,
-    1.2, // a small view stays its size rather than blown up
-  );
   zoom = {
     scale,
     x: (stage.clientWidth - width * scale) / 2,
-    y: Math.max(margin, (stage.clientHeight - height * scale) / 2),
+    y: Math.max(MARGIN, (stage.clientHeight - height * scale) / 2),
   };
   applyZoom();
+}
+
+// The whole drawing in the window (a small one is not blown up past 1.2).
+function fit() {
+  const { width, height } = drawingSize();
+  const across = (stage.clientWidth - 2 * MARGIN) / width;
+  place(Math.min(across, (stage.clientHeight - 2 * MARGIN) / height, 1.2));
+}
+
+// A view opens whole when it is readable that way; a long one (24 blocks of DenseNet)
+// opens at its top at a readable size, to pan down or zoom out from.
+function openAtReadableSize() {
+  fit();
+  if (zoom.scale >= READABLE) return;
+  const across = (stage.clientWidth - 2 * MARGIN) / drawingSize().width;
+  place(Math.max(zoom.scale, Math.min(across, 1)));
 }
 
 // Zoom by `factor` keeping the point (x, y) of the stage where it is.
@@ -274,6 +288,6 @@ document.addEventListener("keydown", (event) => {
   else if (event.key === "f" || event.key === "F") fit();
 });
 window.addEventListener("hashchange", () => show(viewInHash()));
-window.addEventListener("resize", fit);
+window.addEventListener("resize", openAtReadableSize);
 
 show(viewInHash());

@@ -172,28 +172,50 @@ def test_a_layer_shows_its_parameters_and_arguments(resnet, tab):
     assert tab.locator("#panel h2").inner_text() == name
 
 
+def scale_and_box(tab) -> tuple[float, dict, dict]:
+    """The drawing's zoom, its box on screen and the stage's box."""
+    return tab.evaluate(
+        """() => {
+            const svg = document.querySelector("#stage svg");
+            const scale = Number(svg.style.transform.match(/scale\\(([^)]+)\\)/)[1]);
+            return [scale, svg.getBoundingClientRect().toJSON(),
+                    document.getElementById("stage").getBoundingClientRect().toJSON()];
+        }"""
+    )
+
+
 def test_wheel_zooms_drag_pans_and_fit_restores(resnet, tab):
     _, path = resnet
     tab.goto(f"{path.as_uri()}#group:conv4")
-    drawing = tab.locator("#stage svg")
-
-    def transform() -> str:
-        return drawing.evaluate("svg => svg.style.transform")
-
-    fitted = transform()
+    tab.locator("#fit").click()
+    fitted, drawing, stage = scale_and_box(tab)
+    assert stage["top"] <= drawing["top"] and drawing["bottom"] <= stage["bottom"]
     tab.mouse.move(400, 400)
     tab.mouse.wheel(0, -400)
-    zoomed = transform()
-    assert zoomed != fitted
-    assert float(zoomed.split("scale(")[1].rstrip(")")) > float(fitted.split("scale(")[1][:-1])
+    zoomed, drawing, _ = scale_and_box(tab)
+    assert zoomed > fitted
     tab.mouse.move(100, 300)  # on the background, left of the drawing
     tab.mouse.down()
     tab.mouse.move(180, 360, steps=4)
     tab.mouse.up()
-    assert transform() != zoomed
+    _, dragged, _ = scale_and_box(tab)
+    assert (dragged["x"] - drawing["x"], dragged["y"] - drawing["y"]) == pytest.approx((80, 60))
     assert tab.url.endswith("#group:conv4")  # a drag is not a click
     tab.locator("#fit").click()
-    assert transform() == fitted
+    assert scale_and_box(tab)[0] == fitted
+
+
+def test_a_long_view_opens_readable_at_its_top(resnet, tab):
+    _, path = resnet
+    tab.goto(f"{path.as_uri()}#run:conv4_block2")  # five blocks, one above the other
+    scale, drawing, stage = scale_and_box(tab)
+    assert scale >= 0.6
+    assert drawing["top"] == pytest.approx(stage["top"] + 16)
+    assert drawing["bottom"] > stage["bottom"]
+    tab.keyboard.press("f")
+    scale, drawing, stage = scale_and_box(tab)
+    assert scale < 0.6
+    assert stage["top"] <= drawing["top"] and drawing["bottom"] <= stage["bottom"]
 
 
 def test_a_shared_layer_and_hostile_names_in_a_recipe(browser, tab, tmp_path):
