@@ -14,6 +14,7 @@ const templates = new Map(
 const stage = document.getElementById("stage");
 const panel = document.getElementById("panel");
 const crumbs = document.getElementById("crumbs");
+const pageTitle = document.title;
 
 let current = null; // the view shown
 let svg = null; // its drawing
@@ -46,7 +47,7 @@ function show(id) {
     if (action) node.dataset.action = action[0] === "view" ? "open" : "layer";
   }
   pinned = hovered = null;
-  document.title = current.parent === null ? data.model.name : `${current.label} · ${data.model.name}`;
+  document.title = current.parent === null ? pageTitle : `${current.label} · ${pageTitle}`;
   document.getElementById("up").disabled = current.parent === null;
   showCrumbs();
   describeView(current);

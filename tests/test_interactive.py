@@ -106,6 +106,7 @@ def test_clicking_a_group_shows_its_layers_and_the_breadcrumb_goes_back(resnet, 
     tab.goto(path.as_uri())
     node(tab, "group:conv2").click()
     assert tab.url.endswith("#group:conv2")
+    assert tab.title() == "conv2 · resnet50"
     assert {"group:conv2_block1", "run:conv2_block2"} <= boxes_shown(tab)
     assert "group:conv3" not in boxes_shown(tab)
     node(tab, "group:conv2_block1").click()
@@ -224,13 +225,14 @@ def test_a_shared_layer_and_hostile_names_in_a_recipe(browser, tab, tmp_path):
     hostile = "</script><script>alert(1)</script><!--"
     dense = next(key for key, layer in graph.layers.items() if layer.class_name == "Dense")
     graph.layers[dense].arguments["note"] = hostile
-    text = page(graph)
-    assert text == page(graph)  # the same model gives the same bytes
+    text = page(graph, title="Two texts, one score")
+    assert text == page(graph, title="Two texts, one score")  # the same bytes every time
     assert text.startswith("<!DOCTYPE html>")
     assert hostile not in text
     path = tmp_path / "siamese.html"
     path.write_text(text, encoding="utf-8")
     tab.goto(path.as_uri())
+    assert tab.title() == "Two texts, one score"
     shared = next(key for key, layer in graph.layers.items() if layer.calls > 1)
     node(tab, shared).click()
     assert field(tab, "calls").startswith(f"{graph.layers[shared].calls} (shared")
