@@ -209,7 +209,12 @@ def _diff(arguments: argparse.Namespace) -> int:
             from kgraphs.atomic import write_bytes
             from kgraphs.diagram import draw
 
-            picture = draw(result.union_graph(), format=plot_format, highlight=result.highlight())
+            picture = draw(
+                result.union_graph(),
+                format=plot_format,
+                highlight=result.highlight(),
+                edge_highlight=result.edge_highlight(),
+            )
             write_bytes(arguments.plot, picture)
             print(f"wrote {arguments.plot}", file=sys.stderr)
     sys.stdout.write(result.markdown() if arguments.format == "markdown" else result.text())

@@ -213,11 +213,18 @@ def draw(
     format: str = "svg",
     depth: int | str = "auto",
     highlight: dict[str, str] | None = None,
+    edge_highlight: dict[tuple[str, str], str] | None = None,
     dpi: int = 200,
     **options: Any,
 ) -> bytes:
-    """Draw `graph` collapsed to `depth` (or the deepest depth that fits a screen)."""
-    source = collapsed_source(graph, depth=depth, highlight=highlight, **options)
+    """Draw `graph` collapsed to `depth` (or the deepest depth that fits a screen).
+
+    `highlight` colours layers (and the groups holding them) "added", "removed" or
+    "changed"; `edge_highlight` colours connections "added" or "removed".
+    """
+    source = collapsed_source(
+        graph, depth=depth, highlight=highlight, edge_highlight=edge_highlight, **options
+    )
     if format == "dot":
         return source.encode("utf-8")
     return render(source, format, dpi=dpi)
@@ -228,10 +235,13 @@ def collapsed_source(
     *,
     depth: int | str = "auto",
     highlight: dict[str, str] | None = None,
+    edge_highlight: dict[tuple[str, str], str] | None = None,
     **options: Any,
 ) -> str:
     """The Graphviz source of `graph` drawn to `depth`; see `draw`."""
-    return collapsed(graph, depth=depth, highlight=highlight, **options)[1]
+    return collapsed(
+        graph, depth=depth, highlight=highlight, edge_highlight=edge_highlight, **options
+    )[1]
 
 
 def collapsed(
@@ -239,6 +249,7 @@ def collapsed(
     *,
     depth: int | str = "auto",
     highlight: dict[str, str] | None = None,
+    edge_highlight: dict[tuple[str, str], str] | None = None,
     **options: Any,
 ) -> tuple[View, str]:
     """The view drawn for `depth` and its Graphviz source.
@@ -247,16 +258,16 @@ def collapsed(
     not, long levels are cut finer (fewer items per level) and tried again.
     """
     style = Style(**options)
+    colours = {"highlight": highlight, "edge_highlight": edge_highlight}
     if depth != "auto":
         drawn = view(group_tree(graph), graph, depth=int(depth))
-        return drawn, dot_text(graph, drawn, style=style, highlight=highlight)
+        return drawn, dot_text(graph, drawn, style=style, **colours)
     for max_children in (MAX_BOXES, MAX_BOXES // 2, MAX_BOXES // 4, MAX_BOXES // 8):
         tree = group_tree(graph, max_children=max_children)
         for depth_tried in deepest_depths(tree, graph):
             drawn = view(tree, graph, depth=depth_tried)
-            source = dot_text(graph, drawn, style=style, highlight=highlight)
+            source = dot_text(graph, drawn, style=style, **colours)
             width, height = layout_size(source)
             if max(width, height) * SCREEN_DPI <= MAX_SCREEN_PX:
                 return drawn, source
     return drawn, source  # the coarsest view there is
-    return source

@@ -46,14 +46,13 @@ def dot_text(
     *,
     style: Style = Style(),
     highlight: dict[str, str] | None = None,
-    splines: str = "spline",
+    edge_highlight: dict[tuple[str, str], str] | None = None,
 ) -> str:
     """The Graphviz source of one view (no `concentrate`: it merges edges the model has)."""
     highlight = highlight or {}
     lines = [
         "digraph {",
-        f"  graph [rankdir={style.rankdir}, splines={splines}, nodesep=0.3, ranksep=0.35, "
-        'fontname="Helvetica"];',
+        f'  graph [rankdir={style.rankdir}, nodesep=0.3, ranksep=0.35, fontname="Helvetica"];',
         '  node [shape=plaintext, fontname="Helvetica", fontsize=11];',
         '  edge [color="#495057", arrowsize=0.7];',
     ]
@@ -72,12 +71,35 @@ def dot_text(
                 lines.append(f"{indent}}}")
 
     emit(drawn.top, "  ")
-    for source, target in drawn.edges:
-        lines.append(f"  {_quote(source)} -> {_quote(target)};")
-    if highlight:
+    edge_colours = _edge_colours(graph, drawn, edge_highlight or {})
+    for edge in drawn.edges:
+        lines.append(f"  {_quote(edge[0])} -> {_quote(edge[1])}{edge_colours.get(edge, '')};")
+    if highlight or edge_highlight:
         lines.append(f"  graph [label=<{_legend()}>, labelloc=b];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _edge_colours(
+    graph: LayerGraph, drawn: View, edge_highlight: dict[tuple[str, str], str]
+) -> dict[tuple[str, str], str]:
+    """Attributes of the drawn edges whose layer edges are all added, or all removed."""
+    statuses: dict[tuple[str, str], set[str | None]] = {}
+    for source, target in graph.edges:
+        edge = (
+            drawn.box_of.get(source, "outside:" + source),
+            drawn.box_of.get(target, "outside:" + target),
+        )
+        statuses.setdefault(edge, set()).add(edge_highlight.get((source, target)))
+    attributes = {}
+    for edge, found in statuses.items():
+        if len(found) == 1 and None not in found:
+            status = found.pop()
+            style = "dashed" if status == "removed" else "solid"
+            attributes[edge] = (
+                f' [color="{HIGHLIGHT_COLOURS[status]}", style={style}, penwidth=1.6]'
+            )
+    return attributes
 
 
 def _frame_attributes(graph: LayerGraph, group: Group, highlight: dict[str, str]) -> str:

@@ -115,11 +115,14 @@ def summary(diff: ModelDiff) -> str:
     return f"{', '.join(counts)}; parameters {before:,} -> {after:,} ({after - before:+,})"
 
 
-def union(diff: ModelDiff) -> tuple[LayerGraph, dict[str, str]]:
-    """Every layer of B and the removed layers of A, with the edges of both, and which union
-    keys were added, removed or changed. A removed layer keeps its name; its key gets " (A)"
-    where B has the same key. An edge of A that runs against B's order (a rewiring the
-    report lists) is left out, so the picture stays acyclic."""
+def union(
+    diff: ModelDiff,
+) -> tuple[LayerGraph, dict[str, str], dict[tuple[str, str], str]]:
+    """Every layer of B and the removed layers of A, with the edges of both, which union
+    keys were added, removed or changed, and which edges only B ("added") or only A
+    ("removed") has. A removed layer keeps its name; its key gets " (A)" where B has the
+    same key. An edge of A that runs against B's order (a rewiring the report lists) is
+    left out, so the picture stays acyclic."""
     union_graph = LayerGraph(
         name=diff.b.name,
         models=dict(diff.b.models),
@@ -162,7 +165,10 @@ def union(diff: ModelDiff) -> tuple[LayerGraph, dict[str, str]]:
     for key in diff.a.output_layers:
         if key_of[key] not in union_graph.output_layers:
             union_graph.output_layers.append(key_of[key])
-    return union_graph, highlight
+    only_a, only_b = set(edges_a) - set(diff.b.edges), set(diff.b.edges) - set(edges_a)
+    edge_status = {edge: "removed" for edge in union_graph.edges if edge in only_a}
+    edge_status |= {edge: "added" for edge in only_b}
+    return union_graph, highlight, edge_status
 
 
 def _unique(key: str, taken: dict[str, Any]) -> str:

@@ -120,6 +120,10 @@ class ModelDiff:
         """Keys of `union_graph()` -> "added", "removed" or "changed"."""
         return diff_report.union(self)[1]
 
+    def edge_highlight(self) -> dict[tuple[str, str], str]:
+        """Edges of `union_graph()` only B has ("added") or only A has ("removed")."""
+        return diff_report.union(self)[2]
+
     def __str__(self) -> str:
         return self.text()
 

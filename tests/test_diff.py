@@ -15,6 +15,7 @@ from keras import layers
 from test_cli import kgraphs_cli
 
 import kgraphs
+from kgraphs.diagram import draw
 from kgraphs.diff_match import ABSENT
 from kgraphs.saving import save_model
 
@@ -356,6 +357,12 @@ def test_union_graph_and_highlight():
     assert set(result.b.edges) <= set(union.edges)
     order = list(union.layers)
     assert all(order.index(source) < order.index(target) for source, target in union.edges)
+    edges = result.edge_highlight()
+    assert edges[("concatenated_vectors", "similarity")] == "removed"
+    assert edges[("cosine_similarity", "similarity")] == "added"
+    assert set(edges) <= set(union.edges)
+    svg = draw(union, highlight=result.highlight(), edge_highlight=edges).decode()
+    assert svg.count('stroke-dasharray="5,2"') == sum(s == "removed" for s in edges.values())
 
 
 def test_a_removed_layer_whose_key_b_reuses_gets_a_unique_key():
