@@ -6,8 +6,9 @@ works offline and from `file://`) that opens at the top level of the model's gro
 children, with the layers just outside it as dashed stubs; clicking a run of same-structure
 groups opens its members side by side. A breadcrumb, Escape and the browser's back button
 go up; the URL's hash names the view (`page.html#group:conv3`). Wheel zooms, dragging
-pans, "Fit" shows the whole view (a long one opens at its top, readable). Hovering or clicking a layer shows its class,
-parameter count, shapes, call count and full arguments in a side panel.
+pans, "Fit" shows the whole view (a long one opens at its top, readable). Hovering or
+clicking a layer shows its class, parameter count, shapes, call count and full arguments
+in a side panel.
 
 Every view a reader can open is drawn in advance and waits in the page as an inert
 `<template>`; nearly all are drawn by one `dot` process (DenseNet121's 129 views: 0.15 s,
