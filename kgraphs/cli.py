@@ -110,7 +110,11 @@ def _parser() -> argparse.ArgumentParser:
     plot = command("plot", _plot, "draw recipes (files or folders) as diagrams")
     plot.add_argument("recipes", nargs="+", metavar="RECIPE_OR_DIR")
     plot.add_argument("-o", "--output", required=True, metavar="DIR")
-    plot.add_argument("--format", default="svg,png", help="comma-separated: png,svg,pdf,dot")
+    plot.add_argument(
+        "--format",
+        default="svg,png",
+        help="comma-separated: png,svg,pdf,dot,html (html: the interactive page)",
+    )
     with_set(plot)
     return parser
 

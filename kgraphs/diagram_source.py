@@ -214,7 +214,9 @@ def boundary_shapes(graph: LayerGraph, members: set[str]) -> tuple[str, str]:
             entering.append(graph.layers[source].output_shape)
         if source in members and target not in members:
             leaving.append(graph.layers[source].output_shape)
-    for key in members:
+    for key in graph.layers:  # model order: a set's order changes from process to process
+        if key not in members:
+            continue
         layer = graph.layers[key]
         if layer.class_name == "InputLayer":
             entering.append(layer.output_shape)

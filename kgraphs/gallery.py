@@ -56,6 +56,11 @@ def render_gallery(
     for index, recipe in enumerate(recipes, start=1):
         if progress is not None:
             print(f"[{index}/{len(recipes)}] {recipe.source}", file=progress, flush=True)
+        # Layers Keras names (`not_equal_3`) count up across models; starting each recipe
+        # afresh keeps its pictures the same whichever recipes are drawn with it.
+        import keras
+
+        keras.backend.clear_session()
         model = instantiate(recipe)
         name = recipe.model_name
         collapsed = collapsed_dot_source(model, show_params=True)

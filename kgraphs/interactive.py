@@ -151,9 +151,9 @@ def render_svgs(sources: list[str]) -> list[str]:
 def _render_together(sources: list[str]) -> list[str]:
     if not sources:
         return []
-    result = rendering._dot("".join(sources), ["-Tsvg"])
+    result = rendering.run_dot("".join(sources), ["-Tsvg"])
     documents = re.findall(r"<svg\b.*?</svg>", result.stdout.decode("utf-8"), flags=re.S)
-    if rendering._problem(result, "svg") is None and len(documents) == len(sources):
+    if rendering.problem_with(result, "svg") is None and len(documents) == len(sources):
         return documents
     return [_render_alone(source) for source in sources]
 

@@ -84,7 +84,12 @@ def layer_graph(model: Any) -> LayerGraph:
     reader = _Reader(LayerGraph(name=model.name))
     reader.read(model, prefix="", parent="")
     graph = reader.graph
-    graph.inputs = [(tensor.name, format_shape(tensor.shape)) for tensor in model.inputs]
+    # Named by their InputLayer, as their boxes are (a bare `keras.Input()` names its tensor
+    # `keras_tensor_N` but its layer `input_layer_N`, the name a saved model keeps).
+    graph.inputs = [
+        (tensor._keras_history.operation.name, format_shape(tensor.shape))
+        for tensor in model.inputs
+    ]
     names = getattr(model, "output_names", None) or [t.name for t in model.outputs]
     graph.outputs = [
         (str(name), format_shape(tensor.shape))

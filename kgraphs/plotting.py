@@ -16,6 +16,7 @@ as deep as a screen allows. `depth=None` draws every layer from `keras.utils.mod
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,13 @@ class Diagram:
 
     def _repr_pdf_(self) -> bytes | None:
         return self.data if self.format == "pdf" else None
+
+    def _repr_html_(self) -> str | None:
+        if self.format != "html":
+            return None
+        # A whole page (its script and styles) is kept apart from the notebook's in a frame.
+        page = html.escape(self.data.decode("utf-8"), quote=True)
+        return f'<iframe srcdoc="{page}" style="width:100%;height:640px;border:0"></iframe>'
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""

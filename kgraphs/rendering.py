@@ -42,8 +42,8 @@ def render(source: str, format: str, *, dpi: int) -> bytes:
     failures = []
     for splines in SPLINES:
         extra = [f"-Gdpi={dpi}"] if format == "png" else []
-        result = _dot(source, [f"-T{format}", f"-Gsplines={splines}", *extra])
-        problem = _problem(result, format)
+        result = run_dot(source, [f"-T{format}", f"-Gsplines={splines}", *extra])
+        problem = problem_with(result, format)
         if problem is None:
             return result.stdout
         failures.append(f"splines={splines}: {problem}")
@@ -52,7 +52,7 @@ def render(source: str, format: str, *, dpi: int) -> bytes:
 
 def layout_size(source: str, *, splines: str = SPLINES[0]) -> tuple[float, float]:
     """Width and height of the laid-out diagram, in inches."""
-    result = _dot(source, ["-Tplain", f"-Gsplines={splines}"])
+    result = run_dot(source, ["-Tplain", f"-Gsplines={splines}"])
     match = re.match(rb"graph \S+ (\S+) (\S+)", result.stdout)
     if result.returncode != 0 or match is None:
         raise RenderError(f"Graphviz could not lay out this diagram: {_stderr(result)}")
@@ -79,7 +79,7 @@ def check_raster_size(source: str, *, dpi: int) -> None:
     )
 
 
-def _dot(source: str, arguments: list[str]) -> subprocess.CompletedProcess:
+def run_dot(source: str, arguments: list[str]) -> subprocess.CompletedProcess:
     executable = shutil.which("dot")
     if executable is None:
         raise GraphvizMissingError(f"Graphviz's `dot` program is not on PATH; {INSTALL_GRAPHVIZ}")
@@ -91,7 +91,7 @@ def _dot(source: str, arguments: list[str]) -> subprocess.CompletedProcess:
     )
 
 
-def _problem(result: subprocess.CompletedProcess, format: str) -> str | None:
+def problem_with(result: subprocess.CompletedProcess, format: str) -> str | None:
     """Why `dot`'s output is not a usable picture, or None when it is."""
     if result.returncode != 0:
         return f"dot exited with status {result.returncode}: {_stderr(result)}"

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 
+import keras
 import pytest
 from conftest import RECIPES
 
@@ -42,6 +43,7 @@ def test_every_recipe_is_drawn_collapsed_in_full_and_interactive(two_renders):
     folder = two_renders[0]
     for path in RECIPES:
         recipe = kgraphs.load_recipe(path)
+        keras.backend.clear_session()  # as the gallery does: Keras's names start afresh
         model = kgraphs.build(recipe, compile=False)
         name = recipe.model_name
         collapsed = render(collapsed_dot_source(model, show_params=True), "svg")
@@ -104,6 +106,7 @@ def test_pages_show_each_recipe_with_its_facts(two_renders, page):
     text = (two_renders[0] / page).read_text()
     for path in RECIPES:
         recipe = kgraphs.load_recipe(path)
+        keras.backend.clear_session()  # as the gallery does: Keras's names start afresh
         model = kgraphs.build(recipe, compile=False)
         assert recipe.model_name in text
         assert recipe.description in text.replace("&#x27;", "'")

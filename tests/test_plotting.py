@@ -14,7 +14,13 @@ from kgraphs import ConfigError
 from kgraphs.atomic import atomic_path
 from kgraphs.plotting import FORMATS
 
-MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF", "dot": b"digraph"}
+MAGIC = {
+    "png": b"\x89PNG",
+    "svg": b"<?xml",
+    "pdf": b"%PDF",
+    "dot": b"digraph",
+    "html": b"<!DOCTYPE html>",
+}
 
 
 @pytest.fixture(scope="module")
@@ -107,13 +113,17 @@ def test_same_model_gives_the_same_bytes():
     assert kgraphs.plot("siamese_text").data == kgraphs.plot("siamese_text").data
 
 
-@pytest.mark.parametrize(("format", "mime"), [("svg", "image/svg+xml"), ("png", "image/png")])
+@pytest.mark.parametrize(
+    ("format", "mime"), [("svg", "image/svg+xml"), ("png", "image/png"), ("html", "text/html")]
+)
 def test_displays_inline_in_ipython(siamese, format, mime):
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
     bundle, _ = shell.display_formatter.format(kgraphs.plot(siamese, format=format))
     assert mime in bundle
+    if format == "html":  # the page in a frame of its own, its markup escaped into srcdoc
+        assert bundle[mime].startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
 
 
 MISSING_DOT = textwrap.dedent(
