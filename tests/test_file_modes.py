@@ -62,7 +62,7 @@ def outputs_in_process(folder: Path) -> list[Path]:
     return written
 
 
-FORMATS = ["png", "svg", "pdf", "dot"]
+FORMATS = ["png", "svg", "pdf", "dot", "html"]
 
 
 @pytest.mark.parametrize("mask", UMASKS, ids=oct)
@@ -71,7 +71,8 @@ def test_new_outputs_get_the_mode_open_gives(tmp_path, mask):
         written = outputs_in_process(tmp_path)
         expected = open_mode(tmp_path)
     assert expected == 0o666 & ~mask
-    assert len(written) == 13
+    # 5 formats; 2 recipes x (svg, png, full svg, html) + 2 pages; .keras, notebook, json
+    assert len(written) == 5 + 2 * 4 + 2 + 3
     assert {str(path.relative_to(tmp_path)): oct(mode(path)) for path in written} == {
         str(path.relative_to(tmp_path)): oct(expected) for path in written
     }
@@ -115,6 +116,8 @@ def test_command_line_outputs_get_the_mode_open_gives(tmp_path, mask):
         "index.html",
         "model.keras",
         "model.yaml",
+        "residual_cnn.full.svg",
+        "residual_cnn.html",
         "residual_cnn.png",
         "residual_cnn.svg",
     ]
