@@ -45,7 +45,7 @@ browser:
 test: setup browser
 	$(PY) -m ruff check kgraphs tests benchmarks examples
 	$(PY) -m ruff format --check kgraphs tests benchmarks examples
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2  # pytest-xdist: one TensorFlow process a core
 
 test-fast: setup
 	$(PY) -m pytest -m "not slow"
