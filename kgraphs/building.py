@@ -42,6 +42,19 @@ def build(
         ([(None, 3), (None, 4)], {'class_label': 'categorical_crossentropy', 'bounding_box': 'mse'})
     """
     validated = load_recipe(recipe, **overrides)
+    if validated.search_spaces:
+        raise ConfigError(
+            [
+                (
+                    path,
+                    f"a search space (search: {space.search}); build takes a concrete recipe: "
+                    "tune it (kgraphs.tuner, `kgraphs tune`) and build kgraphs.best_recipe(tuner), "
+                    f"or give this field a value (--set {path}=VALUE)",
+                )
+                for path, space in validated.search_spaces.items()
+            ],
+            source=validated.source,
+        )
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
         model = instantiate(validated)

@@ -223,9 +223,11 @@ def _model(model_or_recipe: object) -> keras.Model:
 
     if isinstance(model_or_recipe, keras.Model):
         return model_or_recipe
-    from kgraphs.building import build
+    from kgraphs.building import instantiate
+    from kgraphs.recipe import load_recipe
 
-    return build(model_or_recipe, compile=False)
+    # Drawn uncompiled; a recipe with search spaces is drawn with their defaults.
+    return instantiate(load_recipe(model_or_recipe))
 
 
 def _model_to_dot_options() -> set[str]:

@@ -16,6 +16,7 @@ architecture's config, then the compile keys against the model's output names.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import os
 import re
@@ -33,6 +34,15 @@ from kgraphs.errors import ConfigError, did_you_mean, given
 from kgraphs.presets import presets
 from kgraphs.recipe_files import SUFFIXES, parse_text, read_recipe_file
 from kgraphs.registry import ArchitectureConfig
+from kgraphs.search_space import (
+    SearchSpace,
+    defaults,
+    find_spaces,
+    produced,
+    under,
+    value_problems,
+    with_values,
+)
 from kgraphs.validation import Str, StrictConfig, validate
 
 ModelName = Annotated[Str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")]
@@ -57,6 +67,8 @@ class Recipe:
     description: str | None = None
     compile: CompileSpec | None = None
     source: str | None = None
+    # Fields that are search spaces, by dotted path; `config` holds their defaults.
+    search_spaces: Mapping[str, SearchSpace] = dataclasses.field(default_factory=dict)
 
     @property
     def model_name(self) -> str:
@@ -76,6 +88,14 @@ class Recipe:
         data["config"] = self.config.model_dump(mode="json")
         if self.compile is not None:
             data["compile"] = self.compile.model_dump(mode="json", exclude_none=True)
+        if self.search_spaces:  # put back as written, where the defaults stand in for them
+            data = with_overrides(
+                data,
+                {
+                    path: space.model_dump(mode="json", exclude_none=True)
+                    for path, space in self.search_spaces.items()
+                },
+            )
         return data
 
 
@@ -158,11 +178,46 @@ def _read_name(name: str) -> tuple[object, str]:
 
 
 def validate_recipe(data: object, *, source: str = "<dict>") -> Recipe:
-    """Validate raw recipe data; every problem is collected into one `ConfigError`."""
+    """Validate raw recipe data; every problem is collected into one `ConfigError`.
+
+    Fields that are search spaces (see `kgraphs.search_space`) are checked as spaces, and
+    every value they can produce is checked as the field's value would be; the recipe's
+    `config` is then the one the spaces' defaults give.
+    """
     if not isinstance(data, Mapping):
         raise ConfigError(
             [("(recipe)", f"expected a mapping of recipe keys; given {given(data)}")], source=source
         )
+    try:
+        spaces = find_spaces(data)
+    except ConfigError as error:
+        raise error.with_source(source) from None
+    if not spaces:
+        return _checked(data, source=source)
+    base = defaults(spaces)
+    concrete = with_values(data, base)
+    problems = []
+    for location, message in _problems(concrete):
+        path = under(location, spaces)
+        problems.append(
+            (location, message) if path is None else produced(path, base[path], (location, message))
+        )
+    problems += value_problems(data, spaces, _problems)
+    if problems:
+        raise ConfigError(problems, source=source)
+    return dataclasses.replace(_checked(concrete, source=source), search_spaces=spaces)
+
+
+def _problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    try:
+        _checked(data, source="")
+    except ConfigError as error:
+        return error.problems
+    return []
+
+
+def _checked(data: Mapping[str, Any], *, source: str) -> Recipe:
+    """A concrete recipe (no search spaces), validated in three passes into one error."""
     problems: list[tuple[str, str]] = []
     envelope_data = dict(data)
     config_data = envelope_data.get("config", {})
