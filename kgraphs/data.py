@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -102,3 +103,47 @@ def _loss_name(model, index: int, name: str) -> str:
     elif isinstance(loss, (list, tuple)):
         loss = loss[index] if index < len(loss) else None
     return loss if isinstance(loss, str) else getattr(loss, "name", "") or ""
+
+
+def read_arrays(
+    path: str, *, inputs: Sequence[str], outputs: Sequence[str]
+) -> tuple[dict[str, np.ndarray], Any]:
+    """`(inputs, targets)` from an `.npz` file whose arrays are named by input and output name.
+
+    Targets come as `example_data` gives them: a dict for several outputs, the bare array for
+    one. Arrays are read without pickle, so a data file cannot run code.
+    """
+    from kgraphs.errors import ConfigError, did_you_mean
+
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except (OSError, ValueError) as error:
+        raise ConfigError([("--data", f"cannot read {path} as .npz arrays: {error}")]) from None
+    wanted = [*inputs, *outputs]
+    problems = [
+        (
+            f"--data {name}",
+            f"no array for this {kind}; the file has {sorted(arrays)}{did_you_mean(name, arrays)}",
+        )
+        for names, kind in ((inputs, "input"), (outputs, "output"))
+        for name in names
+        if name not in arrays
+    ]
+    problems += [
+        (
+            f"--data {name}",
+            f"not an input or output of the model; expected {wanted}{did_you_mean(name, wanted)}",
+        )
+        for name in arrays
+        if name not in wanted
+    ]
+    lengths = {len(array) for array in arrays.values() if array.ndim}
+    if len(lengths) > 1:
+        problems.append(("--data", f"arrays of different lengths: {sorted(lengths)}"))
+    if problems:
+        raise ConfigError(problems, source=str(path))
+    targets = {name: arrays[name] for name in outputs}
+    return {name: arrays[name] for name in inputs}, (
+        targets if len(outputs) > 1 else targets[outputs[0]]
+    )
