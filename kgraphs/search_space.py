@@ -330,6 +330,9 @@ def _range_problems(space: IntSpace | FloatSpace) -> list[tuple[str, str]]:
     problems = []
     if space.min > space.max:
         problems.append(("min", f"expected at most max ({space.max}); given {given(space.min)}"))
+    if space.sampling != "linear" and space.step is not None:
+        # KerasTuner reads a step under log sampling as a factor, not as a step.
+        problems.append(("step", f"a step goes with linear sampling; given {space.sampling}"))
     if space.sampling != "linear" and space.min <= 0:
         problems.append(
             ("min", f"{space.sampling} sampling needs min > 0; given {given(space.min)}")
