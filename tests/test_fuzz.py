@@ -12,13 +12,12 @@ import keras
 import numpy as np
 import pytest
 import yaml
-from conftest import RECIPES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from recipe_strategies import graphs, mutated_recipes
 
 import kgraphs
 from kgraphs import ConfigError
-from kgraphs.recipe_files import read_recipe_file
 from kgraphs.registry import MAX_PARAMETERS
 
 EXAMPLES = int(os.environ.get("KGRAPHS_FUZZ_EXAMPLES", 400))
@@ -29,85 +28,6 @@ FAST = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 BUILDS = settings(FAST, max_examples=max(20, EXAMPLES // 10))
-
-SHIPPED = [yaml.safe_load(json.dumps(read_recipe_file(path))) for path in RECIPES]
-
-nasty_scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(10**18), max_value=10**18),
-    st.sampled_from([0, -1, 1, 2**31, 2**63, 10**12]),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=30),
-    st.sampled_from(
-        [
-            "",
-            "ticket_priority",
-            "relu",
-            "Dense",
-            "os.system",
-            "!!python/name:os",
-            "\u202e\u0000\U0001f600",
-            "null",
-            "graph",
-            "adam",
-            "mse",
-        ]
-    ),
-)
-nasty_values = st.recursive(
-    nasty_scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=12,
-)
-
-
-def paths(data, prefix=()):
-    """Every path to a value inside nested dicts and lists."""
-    yield prefix
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from paths(value, (*prefix, index))
-
-
-def mutate(data, path, action, value, typo):
-    if not path:
-        return value if action == "replace" else data
-    parent = data
-    for part in path[:-1]:
-        parent = parent[part]
-    last = path[-1]
-    if action == "replace":
-        parent[last] = value
-    elif action == "delete":
-        del parent[last]
-    elif action == "wrap":
-        parent[last] = [parent[last]]
-    elif action == "nest":
-        parent[last] = {"nested": parent[last]}
-    elif action == "rename" and isinstance(parent, dict):
-        parent[f"{last}{typo}"] = parent.pop(last)
-    elif action == "add" and isinstance(parent, dict):
-        parent[f"unknown{typo}"] = value
-    return data
-
-
-@st.composite
-def mutated_recipes(draw):
-    data = json.loads(json.dumps(draw(st.sampled_from(SHIPPED))))
-    for _ in range(draw(st.integers(1, 3))):
-        all_paths = list(paths(data))
-        path = draw(st.sampled_from(all_paths))
-        action = draw(
-            st.sampled_from(["replace", "replace", "delete", "wrap", "nest", "rename", "add"])
-        )
-        data = mutate(data, path, action, draw(nasty_values), draw(st.text(min_size=1, max_size=3)))
-    return data
 
 
 def assert_clean_outcome(source):
@@ -168,69 +88,6 @@ def test_mutated_recipes_that_validate_also_build(recipe):
         assert error.problems
         return
     assert isinstance(model, keras.Model)
-
-
-@st.composite
-def graphs(draw):
-    """Random small DAGs of Dense, Concatenate, Add, Dropout and reuse, sometimes mis-wired."""
-    inputs = [
-        {"name": f"in{i}", "shape": [draw(st.integers(1, 6))]}
-        for i in range(draw(st.integers(1, 2)))
-    ]
-    names = [item["name"] for item in inputs]
-    dense_nodes, nodes = [], []
-    for index in range(draw(st.integers(1, 6))):
-        name = f"n{index}"
-        kind = draw(
-            st.sampled_from(["Dense", "Dense", "Concatenate", "Add", "Dropout", "reuse", "op"])
-        )
-        pick = (
-            st.sampled_from([*names, "missing"])
-            if draw(st.integers(0, 9)) == 0
-            else st.sampled_from(names)
-        )
-        if kind in ("Concatenate", "Add"):
-            node = {
-                "name": name,
-                "layer": kind,
-                "inputs": draw(st.lists(pick, min_size=2, max_size=3)),
-            }
-        elif kind == "reuse" and dense_nodes:
-            node = {"name": name, "reuse": draw(st.sampled_from(dense_nodes)), "inputs": draw(pick)}
-        elif kind == "op":
-            op = draw(st.sampled_from(["relu", "negative", "multiply", "add", "maximum"]))
-            if op in ("relu", "negative"):
-                node = {"name": name, "op": op, "inputs": draw(pick)}
-            elif draw(st.booleans()):  # a tensor and a constant
-                constant = draw(st.floats(-3, 3, allow_nan=False))
-                node = {
-                    "name": name,
-                    "op": op,
-                    "inputs": {"x1": draw(pick)},
-                    "args": {"x2": constant},
-                }
-            else:
-                node = {"name": name, "op": op, "inputs": {"x1": draw(pick), "x2": draw(pick)}}
-        elif kind == "Dropout":
-            node = {"name": name, "layer": "Dropout", "args": {"rate": 0.5}, "inputs": draw(pick)}
-        else:
-            node = {
-                "name": name,
-                "layer": "Dense",
-                "args": {"units": draw(st.integers(1, 8))},
-                "inputs": draw(pick),
-            }
-            dense_nodes.append(name)
-        nodes.append(node)
-        names.append(name)
-    outputs = draw(
-        st.lists(st.sampled_from(names[len(inputs) :]), min_size=1, max_size=2, unique=True)
-    )
-    return {
-        "version": 1,
-        "architecture": "graph",
-        "config": {"inputs": inputs, "nodes": nodes, "outputs": outputs},
-    }
 
 
 @BUILDS
