@@ -32,8 +32,16 @@ PlainValue = int | float | str | bool | None
 class OptimizerSpec(StrictConfig):
     """`{name: adam, learning_rate: 0.001}`: an optimizer with its constructor arguments."""
 
-    # Arguments are the optimizer's own; Keras checks their names when it is built.
-    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
+    # Arguments are the optimizer's own; Keras checks their names when it is built. They are
+    # plain values (`_plain_arguments`), which the JSON Schema (kgraphs.schema) says too.
+    model_config = ConfigDict(
+        extra="allow",
+        frozen=True,
+        allow_inf_nan=False,
+        json_schema_extra={
+            "additionalProperties": {"type": ["number", "string", "boolean", "null"]}
+        },
+    )
     name: OptimizerName
 
     @model_validator(mode="after")

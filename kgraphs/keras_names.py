@@ -406,4 +406,5 @@ def check_name(kind: str, names: frozenset[str]):
             raise ValueError(f"unknown {kind} {value!r}{did_you_mean(value, names)}")
         return value
 
+    check.kind, check.names = kind, names  # kgraphs.schema lists them for editors
     return check

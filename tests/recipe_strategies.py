@@ -2,7 +2,9 @@
 
 `mutated_recipes()` breaks shipped recipes in every way a user might (replaced, deleted,
 wrapped, nested, renamed and unknown keys, nasty values); `graphs()` makes small random DAGs,
-sometimes mis-wired.
+sometimes mis-wired; `searched_recipes()` turns values of shipped recipes into search spaces,
+mostly valid ones. tests/test_fuzz.py checks kgraphs' outcome on them, tests/test_schema.py
+that the JSON Schema accepts whatever kgraphs accepts.
 """
 
 import json
@@ -154,3 +156,83 @@ def graphs(draw):
         "architecture": "graph",
         "config": {"inputs": inputs, "nodes": nodes, "outputs": outputs},
     }
+
+
+NAMES = ["relu", "sigmoid", "adam", "sgd", "mse", "accuracy", "cosine", "l1", "Dense", "LSTM"]
+
+
+def space_for(draw, value):
+    """A search space standing where `value` was, mostly one kgraphs accepts for its field."""
+    kind = draw(st.sampled_from(["near", "near", "near", "choice", "malformed"]))
+    if kind == "near" and isinstance(value, bool):
+        return {
+            "search": "bool",
+            **draw(st.fixed_dictionaries({}, optional={"default": st.booleans()})),
+        }
+    if kind == "near" and isinstance(value, int):
+        low = draw(st.integers(max(value - 4, -1), value))
+        space = {"search": "int", "min": low, "max": draw(st.integers(low, low + 3 * value + 4))}
+        if draw(st.booleans()):
+            space["step"] = draw(st.integers(1, 8))
+        if low > 0 and draw(st.booleans()):
+            space["sampling"] = "log"
+        return space
+    if kind == "near" and isinstance(value, float):
+        low = draw(st.floats(max(value - 1, -0.5), value, allow_nan=False))
+        space = {
+            "search": "float",
+            "min": low,
+            "max": draw(st.floats(low, low + 2, allow_nan=False)),
+        }
+        if low > 0 and draw(st.booleans()):
+            space["sampling"] = draw(st.sampled_from(["log", "reverse_log"]))
+        return space
+    if kind in ("near", "choice"):
+        others = draw(st.lists(st.sampled_from([*NAMES, 1, 2.5, True, None]), max_size=3))
+        return {
+            "search": "choice",
+            "values": list({json.dumps(v): v for v in [value, *others]}.values()),
+        }
+    return draw(
+        st.sampled_from(
+            [
+                {"search": "integer", "min": 1, "max": 2},
+                {"search": "int", "min": 4, "max": 1},
+                {"search": "int", "min": 1},
+                {"search": "float", "min": 0.0, "max": 1.0, "sampling": "log"},
+                {"search": "choice", "values": []},
+                {"search": "bool", "values": [True]},
+            ]
+        )
+    )
+
+
+def location(path):
+    """("config", "stages", 0, "filters") -> "config.stages[0].filters", as kgraphs names it."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)[1:]
+
+
+@st.composite
+def searched_recipes(draw):
+    """Shipped recipes with one to three values under config or compile (whole sections, lists
+    and mappings too) turned into search spaces, sometimes one conditional on another."""
+    data = json.loads(json.dumps(draw(st.sampled_from(SHIPPED))))
+    spaces = {}
+    for _ in range(draw(st.integers(1, 3))):
+        places = [p for p in paths(data) if p and p[0] in ("config", "compile")]
+        path = draw(st.sampled_from(places))
+        if any(path[: len(done)] == done or done[: len(path)] == path for done in spaces):
+            continue  # inside or around a search already made
+        value = data
+        for part in path:
+            value = value[part]
+        spaces[path] = space_for(draw, value)
+        data = mutate(data, path, "replace", spaces[path], "")
+    if len(spaces) > 1 and draw(st.booleans()):
+        (path, space), (other, condition) = list(spaces.items())[:2]
+        if condition.get("search") in ("bool", "choice", "int"):
+            wanted = {"bool": True, "int": condition.get("min")}.get(
+                condition["search"], (condition.get("values") or [None])[0]
+            )
+            space["when"] = {location(other): wanted}
+    return data
