@@ -1,10 +1,11 @@
 """Reading recipe files: YAML, JSON or TOML into plain Python data, safely.
 
-A recipe is data, never code. YAML goes through PyYAML's safe loader (tags naming Python
-objects are errors), JSON through the standard library, TOML through `tomllib`. On top of the
-parsers, a recipe file is refused when it is too large, binary, not UTF-8, has duplicate keys
-(the parsers would silently keep the last one) or uses so many YAML aliases that expanding
-them could exhaust memory. Every failure is a `ConfigError` naming the file and the line.
+A recipe is data, never code. YAML goes through PyYAML's safe loader on libyaml (tags naming
+Python objects are errors), JSON through the standard library, TOML through `tomllib`. On top
+of the parsers, a recipe file is refused when it is too large, binary, not UTF-8, has duplicate
+keys (the parsers would silently keep the last one), nests deeper than 1,000 levels, or uses
+so many YAML aliases that expanding them could exhaust memory. Every failure is a `ConfigError`
+naming the file and the line.
 """
 
 from __future__ import annotations
@@ -32,8 +33,16 @@ MAX_RECIPE_BYTES = 2_000_000
 MAX_EXPANDED_VALUES = 200_000
 
 
-class _RecipeYamlLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys and alias bombs."""
+# libyaml (PyYAML's C parser) reads recipes about 8x faster than PyYAML's Python parser, but
+# composes nested collections by C recursion with no limit: a deeply nested file would overflow
+# the stack and crash the process instead of raising. Texts that nest deeper than this are
+# refused before they are composed.
+MAX_NESTING = 1000
+_NESTING_INDICATORS = "[{-:?"  # each level of nesting needs one of these characters at least
+
+
+class _RecipeChecks:
+    """Refuse duplicate keys and alias bombs (a mixin for PyYAML's safe loaders)."""
 
     def get_single_node(self) -> Any:
         node = super().get_single_node()
@@ -60,6 +69,26 @@ class _RecipeYamlLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class _RecipeYamlLoader(_RecipeChecks, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's parser (PyYAML's Python one where PyYAML was built without libyaml)."""
+
+
+def _check_nesting(text: str) -> None:
+    """RecursionError when `text` nests deeper than `MAX_NESTING`, before it is composed."""
+    if sum(text.count(indicator) for indicator in _NESTING_INDICATORS) <= MAX_NESTING:
+        return  # too few indicators to nest that deep
+    # The event parser keeps its own stack (no recursion), and stopping at the limit bounds
+    # the time a hostile file takes.
+    depth = 0
+    for event in yaml.parse(text, Loader=_RecipeYamlLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise RecursionError(f"nested more than {MAX_NESTING} deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     """How many values `node` stands for once every alias is expanded (memoised, so linear)."""
     if id(node) not in sizes:
@@ -77,6 +106,7 @@ def parse_text(text: str, *, syntax: str) -> object:
     """Parse recipe text written in `syntax` ("yaml", "json" or "toml")."""
     try:
         if syntax == "yaml":
+            _check_nesting(text)
             return yaml.load(text, Loader=_RecipeYamlLoader)
         if syntax == "json":
             return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)

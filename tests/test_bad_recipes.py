@@ -42,6 +42,16 @@ BAD_FILES = [
     ("huge", ".yaml", "# " + "x" * 2_100_000, "(file)", "at most 2,000,000 bytes"),
     ("unknown suffix", ".txt", GOOD, "(file)", "unknown recipe suffix"),
     ("deep nesting", ".json", "[" * 100_000 + "]" * 100_000, "(file)", "nested too deeply"),
+    # libyaml would recurse through these in C and crash the process, so they are refused first.
+    ("deep yaml flow", ".yaml", "[" * 100_000 + "]" * 100_000, "(file)", "nested too deeply"),
+    ("deep yaml blocks", ".yaml", "- " * 100_000 + "x\n", "(file)", "nested too deeply"),
+    (
+        "deep yaml mappings",
+        ".yaml",
+        "".join(" " * i + "a:\n" for i in range(1_500)) + " " * 1_500 + "1\n",
+        "(file)",
+        "nested too deeply",
+    ),
 ]
 
 # name, recipe dict, expected location, phrase in the message
