@@ -8,7 +8,6 @@ reported together, so a user fixes a recipe in one edit rather than one error at
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import reprlib
@@ -95,6 +94,8 @@ def close_match(word: object, candidates: Iterable[str]) -> str | None:
     """The candidate closest to `word` (case-insensitive), or None if nothing is close."""
     if not isinstance(word, str):
         return None
+    import difflib  # only once a word is misspelt
+
     by_lower = {candidate.lower(): candidate for candidate in candidates}
     matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
     return by_lower[matches[0]] if matches else None

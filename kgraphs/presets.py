@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kgraphs.recipe_files import SUFFIXES
-
 FOLDER = Path(__file__).resolve().parent / "recipes"
 
 
@@ -32,6 +30,8 @@ def presets() -> dict[str, Path]:
         >>> dict(kgraphs.build("image_multitask").loss)  # compiled as the chapter compiles it
         {'class_label': 'categorical_crossentropy', 'bounding_box': 'mse'}
     """
+    from kgraphs.recipe_files import SUFFIXES  # not at the top: `import kgraphs` runs this file
+
     found = {
         path.relative_to(FOLDER).with_suffix("").as_posix(): path
         for path in FOLDER.rglob("*")

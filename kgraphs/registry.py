@@ -4,10 +4,15 @@ The decorator also turns the builder into the public factory, so every architect
 same calling convention (`factory(config=None, /, **fields)`), the same validation and the
 same error messages, and tests parametrized over `names()` cover a new architecture at once.
 Nothing here imports TensorFlow: builders import Keras when they run.
+
+The built-in architectures are listed in `BUILTIN` with their modules, so `names()` needs no
+import, and `get(name)` imports an architecture's module (registering it and building its
+pydantic config class) only when that architecture is first used.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 from collections.abc import Callable, Mapping
@@ -84,6 +89,15 @@ class Architecture:
 
 
 _ARCHITECTURES: dict[str, Architecture] = {}
+# The built-in architectures and the modules that register them (a test checks this table
+# against what the modules register).
+BUILTIN = {
+    "graph": "kgraphs.models.graph",
+    "image_multitask": "kgraphs.models.image_multitask",
+    "residual_cnn": "kgraphs.models.residual_cnn",
+    "siamese_text": "kgraphs.models.siamese_text",
+    "ticket_priority": "kgraphs.models.ticket_priority",
+}
 
 
 def register(config_class: type[ArchitectureConfig]) -> Callable[[Builder], Builder]:
@@ -91,7 +105,7 @@ def register(config_class: type[ArchitectureConfig]) -> Callable[[Builder], Buil
 
     def decorator(builder: Builder) -> Builder:
         name = builder.__name__
-        if name in _ARCHITECTURES:
+        if name in _ARCHITECTURES or BUILTIN.get(name, builder.__module__) != builder.__module__:
             raise ValueError(f"architecture {name!r} is already registered")
         architecture = Architecture(name, config_class, builder)
         _ARCHITECTURES[name] = architecture
@@ -112,14 +126,14 @@ def register(config_class: type[ArchitectureConfig]) -> Callable[[Builder], Buil
 
 
 def names() -> list[str]:
-    """Registered architecture names, sorted."""
-    _load_builtin()
-    return sorted(_ARCHITECTURES)
+    """Registered architecture names, sorted (the built-in ones are not imported for this)."""
+    return sorted(_ARCHITECTURES.keys() | BUILTIN.keys())
 
 
 def get(name: object) -> Architecture:
     """The registered architecture called `name`; `ConfigError` with a close match otherwise."""
-    _load_builtin()
+    if isinstance(name, str) and name not in _ARCHITECTURES and name in BUILTIN:
+        importlib.import_module(BUILTIN[name])  # registers it
     if isinstance(name, str) and name in _ARCHITECTURES:
         return _ARCHITECTURES[name]
     raise ConfigError(
@@ -127,12 +141,7 @@ def get(name: object) -> Architecture:
             (
                 "architecture",
                 f"unknown architecture {name!r}; expected one of {names()}"
-                f"{did_you_mean(name, _ARCHITECTURES)}",
+                f"{did_you_mean(name, names())}",
             )
         ]
     )
-
-
-def _load_builtin() -> None:
-    # Importing the package registers the built-in architectures (their modules import no TF).
-    import kgraphs.models  # noqa: F401

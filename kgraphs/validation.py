@@ -36,7 +36,9 @@ Activation = Annotated[Str, AfterValidator(check_name("activation", ACTIVATIONS)
 class StrictConfig(BaseModel):
     """Base class of every config: frozen, strict about keys, finite numbers only."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # defer_build: a class's validator is built when it first validates, not when its module is
+    # imported, so importing kgraphs' modules costs little and unused classes cost nothing.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)

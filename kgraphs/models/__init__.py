@@ -1,9 +1,6 @@
-"""The built-in architectures, one module each; importing this package registers them all."""
+"""The built-in architectures, one module each.
 
-from kgraphs.models.graph import graph
-from kgraphs.models.image_multitask import image_multitask
-from kgraphs.models.residual_cnn import residual_cnn
-from kgraphs.models.siamese_text import siamese_text
-from kgraphs.models.ticket_priority import ticket_priority
-
-__all__ = ["graph", "image_multitask", "residual_cnn", "siamese_text", "ticket_priority"]
+`kgraphs.registry` knows their names and modules without importing them, and imports a module
+(which registers its architecture and builds its config class) the first time its architecture
+is used; the public factories are `kgraphs.ticket_priority` and the like.
+"""
