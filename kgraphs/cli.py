@@ -14,12 +14,14 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kgraphs import registry
+# Only what every command needs: each command imports its own modules when it runs, so
+# `validate` never pays for TensorFlow, and no command pays for the modules of the others.
 from kgraphs.errors import ConfigError
-from kgraphs.presets import presets
-from kgraphs.recipe import Recipe, dump_yaml, load_with_assignments, parse_assignment
-from kgraphs.recipe_files import SUFFIXES
+
+if TYPE_CHECKING:
+    from kgraphs.recipe import Recipe
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -120,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _list(arguments: argparse.Namespace) -> int:
+    from kgraphs import registry
+    from kgraphs.presets import presets
+    from kgraphs.recipe import load_with_assignments
+
     print("architectures (kgraphs.NAME() builds the defaults, uncompiled):")
     for name in registry.names():
         print(f"  {name:28} {registry.get(name).summary}")
@@ -173,6 +179,7 @@ def _export(arguments: argparse.Namespace) -> int:
         raise ConfigError([("MODEL", f"expected an existing .keras file; given {str(path)!r}")])
     with quiet_tensorflow(arguments.verbose):
         from kgraphs.export import export_model_file
+        from kgraphs.recipe import dump_yaml
 
         text = dump_yaml(export_model_file(path))
     if arguments.output is None:
@@ -187,6 +194,7 @@ def _export(arguments: argparse.Namespace) -> int:
 
 def _diff(arguments: argparse.Namespace) -> int:
     from kgraphs.diffing import diff, resolve
+    from kgraphs.recipe import parse_assignment
 
     both = [parse_assignment(text) for text in arguments.set]
     set_a = dict(both + [parse_assignment(text) for text in arguments.set_a])
@@ -250,6 +258,8 @@ def _plot(arguments: argparse.Namespace) -> int:
 
 def expand_recipe_paths(paths: Sequence[str]) -> list[str]:
     """Recipe files named directly, plus every recipe file under the folders named (sorted)."""
+    from kgraphs.recipe_files import SUFFIXES
+
     found: list[str] = []
     for name in paths:
         path = Path(name)
@@ -263,6 +273,8 @@ def expand_recipe_paths(paths: Sequence[str]) -> list[str]:
 
 
 def _load(source: str, assignments: Sequence[str]) -> Recipe:
+    from kgraphs.recipe import load_with_assignments, parse_assignment
+
     return load_with_assignments(source, dict(parse_assignment(text) for text in assignments))
 
 
