@@ -88,6 +88,17 @@ def _parser() -> argparse.ArgumentParser:
     export = command("export", _export, "write a .keras model's graph recipe (YAML)")
     export.add_argument("model", metavar="MODEL.keras")
     export.add_argument("-o", "--output", metavar="RECIPE.yaml", help="default: standard output")
+    render = command(
+        "render",
+        _render,
+        "print a recipe with every default filled in, in a stable order (no TensorFlow import)",
+    )
+    render.add_argument("recipe", metavar="RECIPE")
+    render.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    render.add_argument(
+        "--format", choices=("yaml", "json"), help="default: json for -o FILE.json, else yaml"
+    )
+    with_set(render)
     diff = command(
         "diff",
         _diff,
@@ -182,13 +193,33 @@ def _export(arguments: argparse.Namespace) -> int:
         from kgraphs.recipe import dump_yaml
 
         text = dump_yaml(export_model_file(path))
-    if arguments.output is None:
+    return _write_or_print(text, arguments.output)
+
+
+def _render(arguments: argparse.Namespace) -> int:
+    from kgraphs.full_recipe import render_text
+
+    recipe = _load(arguments.recipe, arguments.set)
+    output = arguments.output
+    json_file = output is not None and Path(output).suffix.lower() == ".json"
+    text_format = arguments.format or ("json" if json_file else "yaml")
+    text = render_text(recipe, text_format)
+    if output is not None and text_format == "yaml":  # a recipe file, for editors too
+        from kgraphs.schema import modeline
+
+        text = modeline(output) + text
+    return _write_or_print(text, output)
+
+
+def _write_or_print(text: str, output: str | None) -> int:
+    """`text` written atomically to `output`, or to standard output when there is none."""
+    if output is None:
         sys.stdout.write(text)
     else:
         from kgraphs.atomic import write_text
 
-        write_text(arguments.output, text)
-        print(f"wrote {arguments.output}")
+        write_text(output, text)
+        print(f"wrote {output}")
     return EXIT_OK
 
 

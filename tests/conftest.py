@@ -6,6 +6,8 @@ subprocesses get `clean_environment()`: what `env -i` leaves, plus exactly what 
 """
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,18 @@ def clean_environment(**variables: str) -> dict[str, str]:
     """
     kept = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
     return {**kept, **PINNED, **variables}
+
+
+def run_kgraphs(*arguments: str, cwd: Path, **variables: str) -> subprocess.CompletedProcess:
+    """`python -m kgraphs ARGUMENTS` as a user runs it: from `cwd`, in a clean environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "kgraphs", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=cwd,
+        env=clean_environment(**variables),
+    )
 
 
 def recipe_id(path: Path) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import ROOT, clean_environment
+from conftest import ROOT, clean_environment, run_kgraphs
 
 import kgraphs
 
@@ -21,14 +21,7 @@ TICKET = str(ROOT / "recipes" / "ticket_priority.yaml")
 
 
 def kgraphs_cli(*arguments: str, **variables: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kgraphs", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ELSEWHERE,
-        env=clean_environment(**variables),
-    )
+    return run_kgraphs(*arguments, cwd=ELSEWHERE, **variables)
 
 
 def test_list_names_every_architecture_and_shipped_recipe():

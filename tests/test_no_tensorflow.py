@@ -18,6 +18,7 @@ CHECK = "import sys; {code}; assert 'tensorflow' not in sys.modules, 'tensorflow
         "import kgraphs; kgraphs.load_recipe('ticket_priority', lstm_units=8)",
         "from kgraphs.cli import main; assert main(['validate', 'recipes']) == 0",
         "from kgraphs.cli import main; assert main(['list']) == 0",
+        "from kgraphs.cli import main; assert main(['render', 'graph/two_tower_retrieval']) == 0",
         "from kgraphs.cli import main; assert main(['diff', 'ticket_priority', 'no.yaml']) == 2",
     ],
 )
