@@ -129,6 +129,10 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated: png,svg,pdf,dot,html (html: the interactive page)",
     )
     with_set(plot)
+    schema = command(
+        "schema", _schema, "write the JSON Schema of recipes, for completion in editors"
+    )
+    schema.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
     return parser
 
 
@@ -191,8 +195,9 @@ def _export(arguments: argparse.Namespace) -> int:
     with quiet_tensorflow(arguments.verbose):
         from kgraphs.export import export_model_file
         from kgraphs.recipe import dump_yaml
+        from kgraphs.schema import modeline
 
-        text = dump_yaml(export_model_file(path))
+        text = modeline(arguments.output) + dump_yaml(export_model_file(path))
     return _write_or_print(text, arguments.output)
 
 
@@ -285,6 +290,12 @@ def _plot(arguments: argparse.Namespace) -> int:
         )
     print(f"wrote {len(written)} files to {arguments.output}")
     return EXIT_OK
+
+
+def _schema(arguments: argparse.Namespace) -> int:
+    from kgraphs.schema import schema_text
+
+    return _write_or_print(schema_text(), arguments.output)
 
 
 def expand_recipe_paths(paths: Sequence[str]) -> list[str]:

@@ -20,6 +20,7 @@ CHECK = "import sys; {code}; assert 'tensorflow' not in sys.modules, 'tensorflow
         "from kgraphs.cli import main; assert main(['list']) == 0",
         "from kgraphs.cli import main; assert main(['render', 'graph/two_tower_retrieval']) == 0",
         "from kgraphs.cli import main; assert main(['diff', 'ticket_priority', 'no.yaml']) == 2",
+        "from kgraphs.cli import main; assert main(['schema']) == 0",
     ],
 )
 def test_no_tensorflow_import(code):

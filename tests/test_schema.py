@@ -8,9 +8,11 @@ and what kgraphs refuses for a reason types can say, it refuses too.
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
-from conftest import RECIPES, ROOT, recipe_id
+from conftest import RECIPES, ROOT, clean_environment, recipe_id
 from hypothesis import HealthCheck, given, settings
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
@@ -66,7 +68,8 @@ def test_the_schema_is_draft_7():
 
 def test_the_committed_schema_is_what_kgraphs_schema_writes():
     # kgraphs/recipe.schema.json ships in the package; recipe.schema.json at the root links to it.
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == TEXT
+    stale = "a model changed: run `python -m kgraphs schema -o kgraphs/recipe.schema.json`"
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == TEXT, stale
     assert (ROOT / "recipe.schema.json").read_text(encoding="utf-8") == TEXT
     assert schema_text() == TEXT  # the same bytes every time
 
@@ -80,7 +83,7 @@ def test_shipped_recipes_are_valid_under_the_schema(path):
 def test_shipped_yaml_recipes_name_the_schema_in_their_first_line(path):
     first = path.read_text(encoding="utf-8").splitlines()[0]
     prefix = "# yaml-language-server: $schema="
-    assert first.startswith(prefix)
+    assert first.startswith(prefix), f"a shipped YAML recipe starts with {prefix}PATH"
     target = first.removeprefix(prefix)
     # An editor joins the path to the folder as written (recipes/ links to kgraphs/recipes/):
     # the root's link; Python resolving the link first: the package's file. Both are the schema.
@@ -281,3 +284,38 @@ def test_names_are_completed_from_kgraphs_lists():
     assert "adam" in DEFINITIONS["OptimizerName"]["enum"]
     assert DEFINITIONS["SearchSpace"]["properties"]["search"]["enum"] == list(KINDS)
     assert DEFINITIONS["IntSpace"]["required"] == ["search", "min", "max"]
+
+
+def test_schema_command_from_another_folder(tmp_path):
+    command = [sys.executable, "-m", "kgraphs", "schema"]
+    environment = clean_environment()
+    written = subprocess.run(
+        [*command, "-o", "editor/recipe.schema.json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=60,
+    )
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == "wrote editor/recipe.schema.json\n"
+    assert (tmp_path / "editor" / "recipe.schema.json").read_text(encoding="utf-8") == TEXT
+    printed = subprocess.run(
+        command, capture_output=True, text=True, cwd=tmp_path, env=environment, timeout=60
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == TEXT
+
+
+@pytest.mark.slow
+def test_exported_recipes_carry_the_modeline_and_are_valid(tmp_path):
+    from kgraphs.cli import main
+
+    for name in kgraphs.architectures():
+        if name != "graph":
+            assert schema_problems(kgraphs.to_recipe(kgraphs.build(name, compile=False))) == []
+    kgraphs.residual_cnn().save(tmp_path / "model.keras")
+    assert main(["export", str(tmp_path / "model.keras"), "-o", str(tmp_path / "out/m.yaml")]) == 0
+    text = (tmp_path / "out" / "m.yaml").read_text(encoding="utf-8")
+    assert text.startswith(modeline(tmp_path / "out" / "m.yaml"))
+    assert schema_problems(read_recipe_file(tmp_path / "out" / "m.yaml")) == []
