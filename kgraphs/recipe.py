@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from kgraphs import registry
 from kgraphs.compile_spec import CompileSpec
@@ -48,8 +48,15 @@ from kgraphs.validation import Str, StrictConfig, validate
 ModelName = Annotated[Str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")]
 
 
+def _integer_version(value: object) -> object:
+    if type(value) is not int:
+        raise ValueError("expected the integer 1")
+    return value
+
+
 class _Envelope(StrictConfig):
-    version: Literal[1]
+    # `true` and `1.0` equal 1 in Python; a recipe's version is the integer 1 only.
+    version: Annotated[Literal[1], BeforeValidator(_integer_version)]
     architecture: Str
     name: ModelName | None = None
     description: Annotated[Str, Field(max_length=500)] | None = None

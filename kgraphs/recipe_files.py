@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,18 @@ class _RecipeChecks:
 
 class _RecipeYamlLoader(_RecipeChecks, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """libyaml's parser (PyYAML's Python one where PyYAML was built without libyaml)."""
+
+
+# PyYAML follows YAML 1.1, where `1e-4` (no dot) is a string; JSON, TOML, YAML 1.2 and every
+# reader of a learning rate take it as a number. Resolve such exponents as floats too.
+_RecipeYamlLoader.yaml_implicit_resolvers = {
+    key: list(resolvers) for key, resolvers in _RecipeYamlLoader.yaml_implicit_resolvers.items()
+}
+_RecipeYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 def _check_nesting(text: str) -> None:
