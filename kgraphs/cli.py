@@ -120,6 +120,29 @@ def _parser() -> argparse.ArgumentParser:
         "--plot", metavar="OUT.svg", help="draw both models in one picture, changes coloured"
     )
     diff.set_defaults(error_status=EXIT_USAGE)  # 1 means "they differ", as for diff(1)
+    tune = command(
+        "tune", _tune, "tune a recipe's search spaces with KerasTuner; write the best as a recipe"
+    )
+    tune.add_argument("recipe", metavar="RECIPE")
+    tune.add_argument(
+        "--data", required=True, metavar="DATA.npz", help="arrays named by input and output"
+    )
+    tune.add_argument("-o", "--output", required=True, metavar="BEST.yaml")
+    tune.add_argument("--algorithm", default="random", choices=("random", "bayesian", "hyperband"))
+    tune.add_argument("--max-trials", type=int, default=10, metavar="N")
+    tune.add_argument("--epochs", type=int, default=5, metavar="N", help="per trial")
+    tune.add_argument("--batch-size", type=int, default=32, metavar="N")
+    tune.add_argument("--validation-split", type=float, default=0.2, metavar="FRACTION")
+    tune.add_argument("--objective", default="val_loss")
+    tune.add_argument(
+        "--directory",
+        default="kgraphs_tuning",
+        metavar="DIR",
+        help="where trials are kept; running again resumes (default: ./kgraphs_tuning)",
+    )
+    tune.add_argument("--seed", type=int, default=None)
+    tune.add_argument("--overwrite", action="store_true", help="start again instead of resuming")
+    with_set(tune)
     plot = command("plot", _plot, "draw recipes (files or folders) as diagrams")
     plot.add_argument("recipes", nargs="+", metavar="RECIPE_OR_DIR")
     plot.add_argument("-o", "--output", required=True, metavar="DIR")
@@ -267,6 +290,47 @@ def _diff(arguments: argparse.Namespace) -> int:
             print(f"wrote {arguments.plot}", file=sys.stderr)
     sys.stdout.write(result.markdown() if arguments.format == "markdown" else result.text())
     return EXIT_OK if result.same else EXIT_FAILURE
+
+
+def _tune(arguments: argparse.Namespace) -> int:
+    recipe = _load(arguments.recipe, arguments.set)
+    with quiet_tensorflow(arguments.verbose):
+        from kgraphs.building import instantiate
+        from kgraphs.data import read_arrays
+        from kgraphs.tuning import best_recipe, tuner
+
+        defaults = instantiate(recipe)  # the spaces' defaults: the names of inputs, outputs
+        inputs, targets = read_arrays(
+            arguments.data,
+            inputs=[tensor.name for tensor in defaults.inputs],
+            outputs=list(defaults.output_names),
+        )
+        search = tuner(
+            recipe,
+            algorithm=arguments.algorithm,
+            objective=arguments.objective,
+            max_trials=arguments.max_trials,
+            directory=arguments.directory,
+            overwrite=arguments.overwrite,
+            seed=arguments.seed,
+            progress=sys.stderr,
+        )
+        search.search(
+            inputs,
+            targets,
+            epochs=arguments.epochs,
+            batch_size=arguments.batch_size,
+            validation_split=arguments.validation_split,
+            verbose=0,
+        )
+        best = best_recipe(search)
+    from kgraphs.atomic import write_text
+    from kgraphs.recipe import dump_yaml
+    from kgraphs.schema import modeline
+
+    write_text(arguments.output, modeline(arguments.output) + dump_yaml(best.to_dict()))
+    print(f"wrote {arguments.output}: {best.description}")
+    return EXIT_OK
 
 
 def _plot(arguments: argparse.Namespace) -> int:

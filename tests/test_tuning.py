@@ -152,6 +152,7 @@ def test_command_line_tune_writes_the_best_recipe_and_resumes(data, tmp_path):
     assert first.returncode == 0, first.stderr
     assert "Traceback" not in first.stdout + first.stderr
     assert len([line for line in first.stderr.splitlines() if line.startswith("trial ")]) == 3
+    assert (tmp_path / "best.yaml").read_text().startswith("# yaml-language-server: $schema=")
     best = kgraphs.load_recipe(tmp_path / "best.yaml")
     assert best.search_spaces == {} and best.config.lstm_units in (4, 8, 12)
     assert kgraphs.build(best).count_params() > 0
