@@ -285,12 +285,12 @@ def diff_vs_building(repeats: int) -> dict:
 def validate_vs_import_tensorflow(repeats: int) -> dict:
     """`kgraphs validate recipes/` against `python -c "import tensorflow"`, as processes."""
 
-    def run(code: str):
-        command = [sys.executable, "-c", code]
+    def run(*arguments: str):
+        command = [sys.executable, *arguments]
         return lambda: subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
-    validate = run("from kgraphs.cli import main; main(['validate', 'recipes'])")
-    import_tf = run("import tensorflow")
+    validate = run("-m", "kgraphs", "validate", "recipes")  # the command, as users run it
+    import_tf = run("-c", "import tensorflow")
     return {
         "kgraphs validate recipes/ vs import tensorflow": interleaved(
             validate, import_tf, max(3, repeats // 3)
