@@ -127,27 +127,28 @@ def test_a_recipe_without_spaces_or_an_unknown_algorithm_is_refused(tmp_path):
         tuner(shipped_with_spaces(), directory=str(tmp_path), algorithm="bayesan")
 
 
-@pytest.mark.slow
-def test_command_line_tune_writes_the_best_recipe_and_resumes(data, tmp_path):
-    inputs, targets = data
-    np.savez(tmp_path / "data.npz", priority=targets, **inputs)
-    arguments = [
+def tune_command(folder, *options: str) -> list[str]:
+    """`kgraphs tune` of the shipped recipe with SPACES, on folder/data.npz, into folder."""
+    data, best, trials = (str(folder / name) for name in ("data.npz", "best.yaml", "trials"))
+    return [
         "tune",
         "ticket_priority",
         *SET,
         "--data",
-        str(tmp_path / "data.npz"),
+        data,
         "-o",
-        str(tmp_path / "best.yaml"),
-        "--max-trials",
-        "3",
-        "--epochs",
-        "1",
-        "--seed",
-        "3",
+        best,
         "--directory",
-        str(tmp_path / "trials"),
+        trials,
+        *options,
     ]
+
+
+@pytest.mark.slow
+def test_command_line_tune_writes_the_best_recipe_and_resumes(data, tmp_path):
+    inputs, targets = data
+    np.savez(tmp_path / "data.npz", priority=targets, **inputs)
+    arguments = tune_command(tmp_path, "--max-trials", "3", "--epochs", "1", "--seed", "3")
     first = kgraphs_cli(*arguments)
     assert first.returncode == 0, first.stderr
     assert "Traceback" not in first.stdout + first.stderr
@@ -167,17 +168,7 @@ def test_command_line_tune_writes_the_best_recipe_and_resumes(data, tmp_path):
 def test_command_line_tune_names_missing_data(data, tmp_path):
     inputs, targets = data
     np.savez(tmp_path / "data.npz", priorty=targets, **inputs)
-    result = kgraphs_cli(
-        "tune",
-        "ticket_priority",
-        *SET,
-        "--data",
-        str(tmp_path / "data.npz"),
-        "-o",
-        str(tmp_path / "best.yaml"),
-        "--directory",
-        str(tmp_path / "trials"),
-    )
+    result = kgraphs_cli(*tune_command(tmp_path))
     assert result.returncode == 2
     assert "--data priority: no array for this output" in result.stderr
     assert "--data priorty: not an input or output of the model" in result.stderr
