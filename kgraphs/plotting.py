@@ -155,6 +155,7 @@ def dot_source(model: keras.Model, *, show_params: bool = False, **options: Any)
     names = {}
     for layer, qualified_name in _layers(model):
         names[str(id(layer))] = qualified_name
+        _escape_name(graph, str(id(layer)), layer.name)
         calls = call_count(model, layer)
         if show_params:
             _add_row(graph, str(id(layer)), f"{parameters_of(layer):,} params", colour=None)
@@ -252,6 +253,16 @@ def _layers(model: keras.Model, prefix: str = ""):
         yield layer, prefix + layer.name
         if isinstance(layer, keras.Model):
             yield from _layers(layer, prefix=f"{prefix}{layer.name}/")
+
+
+def _escape_name(graph: Any, node_name: str, name: str) -> None:
+    """Keras puts a layer's name into its HTML label as it is: `<`, `>` or `&` in a name
+    would break the label (Graphviz refuses it). Escape it."""
+    escaped = html.escape(name, quote=False)
+    if escaped == name:
+        return
+    for node in graph.get_node(node_name):
+        node.set_label(node.get_label().replace(name, escaped))
 
 
 def _add_row(graph: Any, node_name: str, text: str, *, colour: str | None) -> None:

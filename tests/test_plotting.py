@@ -181,3 +181,11 @@ def test_full_drawing_names_the_layers_of_nested_sequential_models():
     text = kgraphs.plot(model, format="dot", depth=None, expand_nested=True).data.decode()
     assert '"inner/inner_dense"' in text
     assert re.search(r"\b\d{6,}\b", text) is None  # no box left named by id(layer)
+
+
+@pytest.mark.parametrize("depth", ["auto", None])
+def test_layer_names_with_html_characters_are_drawn_as_written(depth):
+    features = keras.Input((3,), name="in<put>&more")
+    model = keras.Model(features, keras.layers.Dense(2, name="a&b")(features))
+    svg = kgraphs.plot(model, depth=depth).data.decode()
+    assert "in&lt;put&gt;&amp;more" in svg and "a&amp;b" in svg  # escaped once, as SVG text
