@@ -61,116 +61,116 @@ def test_a_recipe_with_search_spaces_validates_to_its_defaults():
     assert kgraphs.load_recipe(data).to_dict() == data
 
 
-@pytest.mark.parametrize(
-    ("config", "location", "message"),
-    [
-        (
-            {"lstm_units": {"search": "int", "min": 128, "max": 16}},
-            "config.lstm_units.min",
-            "expected at most max (16); given 128",
-        ),
-        (
-            {"lstm_units": {"search": "int", "min": 0, "max": 16}},
-            "config.lstm_units",
-            "this search can produce 0, which the field refuses: expected a value >= 1; given 0",
-        ),
-        (
-            {"lstm_units": {"search": "int", "min": 8, "max": 70000, "step": 8}},
-            "config.lstm_units",
-            "this search can produce 70000, which the field refuses: expected a value <= 65536",
-        ),
-        (
-            {"similarity": {"search": "choice", "values": ["concat", "cosin"]}},
-            "config.similarity",
-            "can produce 'cosin', which the field refuses: expected one of 'concat', 'cosine' or "
-            "'l1'; given 'cosin'; did you mean 'cosine'?",
-        ),
-        (
-            {"lstm_units": {"search": "float", "min": 0.0, "max": 1.0, "sampling": "log"}},
-            "config.lstm_units.min",
-            "log sampling needs min > 0; given 0.0",
-        ),
-        (
-            {
-                "lstm_units": {
-                    "search": "int",
-                    "min": 8,
-                    "max": 16,
-                    "sampling": "log",
-                    "default": 9,
-                    "step": 2,
-                }
+MALFORMED = [
+    (
+        {"lstm_units": {"search": "int", "min": 128, "max": 16}},
+        "config.lstm_units.min",
+        "expected at most max (16); given 128",
+    ),
+    (
+        {"lstm_units": {"search": "int", "min": 0, "max": 16}},
+        "config.lstm_units",
+        "this search can produce 0, which the field refuses: expected a value >= 1; given 0",
+    ),
+    (
+        {"lstm_units": {"search": "int", "min": 8, "max": 70000, "step": 8}},
+        "config.lstm_units",
+        "this search can produce 70000, which the field refuses: expected a value <= 65536",
+    ),
+    (
+        {"similarity": {"search": "choice", "values": ["concat", "cosin"]}},
+        "config.similarity",
+        "can produce 'cosin', which the field refuses: expected one of 'concat', 'cosine' or "
+        "'l1'; given 'cosin'; did you mean 'cosine'?",
+    ),
+    (
+        {"lstm_units": {"search": "float", "min": 0.0, "max": 1.0, "sampling": "log"}},
+        "config.lstm_units.min",
+        "log sampling needs min > 0; given 0.0",
+    ),
+    (
+        {
+            "lstm_units": {
+                "search": "int",
+                "min": 8,
+                "max": 16,
+                "sampling": "log",
+                "default": 9,
+                "step": 2,
+            }
+        },
+        "config.lstm_units.default",
+        "expected a value the search can produce; given 9",
+    ),
+    (
+        {"lstm_units": {"search": "int", "min": 8, "max": 16, "step": 0}},
+        "config.lstm_units.step",
+        "expected a value >= 1; given 0",
+    ),
+    (
+        {
+            "embedding_dim": {
+                "search": "int",
+                "min": 8,
+                "max": 16,
+                "when": {"similarity": "cosine"},
+            }
+        },
+        "config.embedding_dim.when.similarity",
+        "'similarity' is not searched",
+    ),
+    (
+        {
+            "similarity": {"search": "choice", "values": ["concat", "l1"]},
+            "embedding_dim": {
+                "search": "int",
+                "min": 8,
+                "max": 16,
+                "when": {"similarity": "cosine"},
             },
-            "config.lstm_units.default",
-            "expected a value the search can produce; given 9",
-        ),
-        (
-            {"lstm_units": {"search": "int", "min": 8, "max": 16, "step": 0}},
-            "config.lstm_units.step",
-            "expected a value >= 1; given 0",
-        ),
-        (
-            {
-                "embedding_dim": {
-                    "search": "int",
-                    "min": 8,
-                    "max": 16,
-                    "when": {"similarity": "cosine"},
-                }
-            },
-            "config.embedding_dim.when.similarity",
-            "'similarity' is not searched",
-        ),
-        (
-            {
-                "similarity": {"search": "choice", "values": ["concat", "l1"]},
-                "embedding_dim": {
-                    "search": "int",
-                    "min": 8,
-                    "max": 16,
-                    "when": {"similarity": "cosine"},
-                },
-            },
-            "config.embedding_dim.when.similarity",
-            "config.similarity never takes 'cosine'; its search cannot produce it",
-        ),
-        (
-            {"lstm_unit": {"search": "int", "min": 8, "max": 16}},
-            "config.lstm_unit",
-            "unknown key; did you mean 'lstm_units'?",
-        ),
-        (
-            {"lstm_units": {"search": "integer", "min": 8, "max": 16}},
-            "config.lstm_units.search",
-            "expected one of ['int', 'float', 'choice', 'bool']; given 'integer'",
-        ),
-        (
-            {"lstm_units": {"search": "int", "min": 8}},
-            "config.lstm_units.max",
-            "missing required key",
-        ),
-        (
-            {"lstm_units": {"search": "int", "min": 8, "max": 16, "stepp": 2}},
-            "config.lstm_units.stepp",
-            "unknown key; did you mean 'step'?",
-        ),
-        (
-            {"similarity": {"search": "choice", "values": ["l1", "l1"]}},
-            "config.similarity.values[1]",
-            "repeats an earlier value, 'l1'",
-        ),
-        (
-            {"share_encoder": {"search": "choice", "values": [True, "yes"]}},
-            "config.share_encoder",
-            "can produce 'yes', which the field refuses: expected true or false",
-        ),
-        (
-            {"lstm_units": {"search": "int", "min": 8, "max": 16, "when": {"lstm_units": 8}}},
-            "config.lstm_units.when.lstm_units",
-            "a search space cannot depend on itself",
-        ),
-    ],
-)
+        },
+        "config.embedding_dim.when.similarity",
+        "config.similarity never takes 'cosine'; its search cannot produce it",
+    ),
+    (
+        {"lstm_unit": {"search": "int", "min": 8, "max": 16}},
+        "config.lstm_unit",
+        "unknown key; did you mean 'lstm_units'?",
+    ),
+    (
+        {"lstm_units": {"search": "integer", "min": 8, "max": 16}},
+        "config.lstm_units.search",
+        "expected one of ['int', 'float', 'choice', 'bool']; given 'integer'",
+    ),
+    (
+        {"lstm_units": {"search": "int", "min": 8}},
+        "config.lstm_units.max",
+        "missing required key",
+    ),
+    (
+        {"lstm_units": {"search": "int", "min": 8, "max": 16, "stepp": 2}},
+        "config.lstm_units.stepp",
+        "unknown key; did you mean 'step'?",
+    ),
+    (
+        {"similarity": {"search": "choice", "values": ["l1", "l1"]}},
+        "config.similarity.values[1]",
+        "repeats an earlier value, 'l1'",
+    ),
+    (
+        {"share_encoder": {"search": "choice", "values": [True, "yes"]}},
+        "config.share_encoder",
+        "can produce 'yes', which the field refuses: expected true or false",
+    ),
+    (
+        {"lstm_units": {"search": "int", "min": 8, "max": 16, "when": {"lstm_units": 8}}},
+        "config.lstm_units.when.lstm_units",
+        "a search space cannot depend on itself",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "location", "message"), MALFORMED)
 def test_malformed_search_spaces_are_located(config, location, message):
     with pytest.raises(ConfigError) as caught:
         validate_recipe(searched(**config), source="search.yaml")
@@ -222,13 +222,17 @@ def test_plot_draws_the_defaults():
 
 
 def test_malformed_spaces_are_found_without_importing_tensorflow(tmp_path):
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(searched(lstm_units={"search": "int", "min": 9, "max": 3})))
+    """Every malformed case of the table above, validated in a process that never loads TF."""
+    cases = MALFORMED
+    for index, (config, _, _) in enumerate(cases):
+        (tmp_path / f"case{index}.json").write_text(json.dumps(searched(**config)))
     code = (
         "import sys\nfrom kgraphs.cli import main\n"
-        f"assert main(['validate', {str(path)!r}]) == 2\n"
+        f"for index in range({len(cases)}):\n"
+        f"    assert main(['validate', {str(tmp_path)!r} + f'/case{{index}}.json']) == 2\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "config.lstm_units.min: expected at most max (3); given 9" in result.stderr
+    for _, location, message in cases:
+        assert f"{location}: " in result.stderr and message in result.stderr
