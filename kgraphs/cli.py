@@ -70,6 +70,9 @@ def _run(argv: Sequence[str] | None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kgraphs", description=__doc__.split("\n", 1)[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="show TensorFlow's logs")
+    parser.add_argument(
+        "--version", action="version", version=_version(), help="kgraphs, Keras and the backend"
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def command(name: str, run, help: str) -> argparse.ArgumentParser:
@@ -86,7 +89,14 @@ def _parser() -> argparse.ArgumentParser:
             help="override a recipe field, e.g. config.lstm_units=64 (repeatable)",
         )
 
-    command("list", _list, "list the architectures and the shipped recipes")
+    listing = command("list", _list, "list the architectures and the shipped recipes")
+    listing.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        default=argparse.SUPPRESS,  # `kgraphs -v list` keeps its -v
+        help="also say which kgraphs, Keras and backend run",
+    )
     validate = command("validate", _validate, "check recipes without importing TensorFlow")
     validate.add_argument("recipes", nargs="+", metavar="RECIPE_OR_DIR")
     with_set(validate)
@@ -183,7 +193,23 @@ def _list(arguments: argparse.Namespace) -> int:
     for name, path in presets().items():
         description = load_with_assignments(path, {}).description or ""
         print(f"  {name:28} {description}")
+    if arguments.verbose:
+        print(_version())
     return EXIT_OK
+
+
+def _version() -> str:
+    """`kgraphs 0.1.0, Keras 3.15.1, backend tensorflow (from Keras's default)`, no import."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from kgraphs import __version__
+    from kgraphs.backend import describe_backend
+
+    try:
+        keras_version = version("keras")
+    except PackageNotFoundError:
+        keras_version = "not installed"
+    return f"kgraphs {__version__}, Keras {keras_version}, backend {describe_backend()}"
 
 
 def _validate(arguments: argparse.Namespace) -> int:
