@@ -65,6 +65,10 @@ class View:
     edges: list[tuple[str, str]]
     box_of: dict[str, str]  # layer key -> box id
 
+    def box_for(self, layer: str) -> str:
+        """The box drawing `layer`: its own, or the stub of a neighbour outside the view."""
+        return self.box_of.get(layer, "outside:" + layer)
+
 
 def view(tree: Group, graph: LayerGraph, *, depth: int) -> View:
     """The boxes, frames and edges of `graph` drawn with groups below `depth` collapsed."""
@@ -136,17 +140,16 @@ def view(tree: Group, graph: LayerGraph, *, depth: int) -> View:
                 boxes[stub.id] = stub
                 top.append(stub.id)
 
-    def drawn(key: str) -> str:
-        return box_of.get(key, "outside:" + key)
-
-    edges = list(
+    drawn = View(boxes=boxes, top=top, edges=[], box_of=box_of)
+    drawn.edges = list(
         dict.fromkeys(
-            (drawn(source), drawn(target))
+            (drawn.box_for(source), drawn.box_for(target))
             for source, target in graph.edges
-            if (source in box_of or target in box_of) and drawn(source) != drawn(target)
+            if (source in box_of or target in box_of)
+            and drawn.box_for(source) != drawn.box_for(target)
         )
     )
-    return View(boxes=boxes, top=top, edges=edges, box_of=box_of)
+    return drawn
 
 
 def _run_from(
@@ -196,15 +199,12 @@ def run_label(run: list[Group]) -> str:
     return f"{span}, {len(run)} x the same structure"
 
 
-def box_count(tree: Group, graph: LayerGraph, *, depth: int) -> int:
-    return len(view(tree, graph, depth=depth).boxes)
-
-
-def deepest_depths(tree: Group, graph: LayerGraph) -> Iterator[int]:
-    """Depths worth trying, deepest first, each with at most `MAX_BOXES` boxes."""
+def fitting_views(tree: Group, graph: LayerGraph) -> Iterator[View]:
+    """Views worth laying out, deepest first: at most `MAX_BOXES` boxes, or the top level."""
     for depth in range(tree.height() + 1, 0, -1):
-        if depth == 1 or box_count(tree, graph, depth=depth) <= MAX_BOXES:
-            yield depth
+        drawn = view(tree, graph, depth=depth)
+        if depth == 1 or len(drawn.boxes) <= MAX_BOXES:
+            yield drawn
 
 
 def draw(
@@ -264,8 +264,7 @@ def collapsed(
         return drawn, dot_text(graph, drawn, style=style, **colours)
     for max_children in (MAX_BOXES, MAX_BOXES // 2, MAX_BOXES // 4, MAX_BOXES // 8):
         tree = group_tree(graph, max_children=max_children)
-        for depth_tried in deepest_depths(tree, graph):
-            drawn = view(tree, graph, depth=depth_tried)
+        for drawn in fitting_views(tree, graph):
             source = dot_text(graph, drawn, style=style, **colours)
             width, height = layout_size(source)
             if max(width, height) * SCREEN_DPI <= MAX_SCREEN_PX:

@@ -86,10 +86,7 @@ def _edge_colours(
     """Attributes of the drawn edges whose layer edges are all added, or all removed."""
     statuses: dict[tuple[str, str], set[str | None]] = {}
     for source, target in graph.edges:
-        edge = (
-            drawn.box_of.get(source, "outside:" + source),
-            drawn.box_of.get(target, "outside:" + target),
-        )
+        edge = (drawn.box_for(source), drawn.box_for(target))
         statuses.setdefault(edge, set()).add(edge_highlight.get((source, target)))
     attributes = {}
     for edge, found in statuses.items():

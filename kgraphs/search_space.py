@@ -47,6 +47,13 @@ SECTIONS = ("config", "compile")
 class _Space(StrictConfig):
     when: dict[Str, Condition] | None = None
 
+    def conditions(self) -> list[tuple[str, str, list[Any]]]:
+        """`(field as written, its full path, the values it must take)` for each condition."""
+        return [
+            (field, condition_path(field), wanted if isinstance(wanted, list) else [wanted])
+            for field, wanted in (self.when or {}).items()
+        ]
+
     def candidates(self) -> list[Any]:
         """Values that stand for everything the space can produce, default first."""
         raise NotImplementedError
@@ -234,9 +241,8 @@ def condition_problems(spaces: Mapping[str, SearchSpace]) -> list[tuple[str, str
     """Conditions must name other searched fields, with values those fields can take."""
     problems = []
     for path, space in spaces.items():
-        for field, wanted in (space.when or {}).items():
+        for field, target, wanted in space.conditions():
             where = f"{path}.when.{field}"
-            target = condition_path(field)
             if target == path:
                 problems.append((where, "a search space cannot depend on itself"))
                 continue
@@ -250,7 +256,7 @@ def condition_problems(spaces: Mapping[str, SearchSpace]) -> list[tuple[str, str
                     )
                 )
                 continue
-            for value in wanted if isinstance(wanted, list) else [wanted]:
+            for value in wanted:
                 if not spaces[target].can_produce(value):
                     problems.append(
                         (
@@ -263,7 +269,7 @@ def condition_problems(spaces: Mapping[str, SearchSpace]) -> list[tuple[str, str
         seen, current = set(), path
         while current in spaces and current not in seen:
             seen.add(current)
-            parents = [condition_path(f) for f in (spaces[current].when or {})]
+            parents = [parent for _, parent, _ in spaces[current].conditions()]
             current = parents[0] if parents else ""
         if current == path:
             problems.append((f"{path}.when", "conditions form a loop"))

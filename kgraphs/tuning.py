@@ -39,7 +39,6 @@ from kgraphs.search_space import (
     FloatSpace,
     IntSpace,
     SearchSpace,
-    condition_path,
     with_values,
 )
 
@@ -155,12 +154,10 @@ def trial_values(hyperparameters: Any, spaces: Mapping[str, SearchSpace]) -> dic
 def _conditions_hold(
     space: SearchSpace, chosen: Mapping[str, Any], spaces: Mapping[str, SearchSpace]
 ) -> bool:
-    for field, wanted in (space.when or {}).items():
-        parent = condition_path(field)
-        options = wanted if isinstance(wanted, list) else [wanted]
-        if chosen.get(parent) not in [_encode(spaces[parent], value) for value in options]:
-            return False
-    return True
+    return all(
+        chosen.get(parent) in _encoded(spaces[parent], values)
+        for _, parent, values in space.conditions()
+    )
 
 
 class _RecipeHyperModel:
@@ -176,13 +173,9 @@ class _RecipeHyperModel:
         for path in _parents_first(self.spaces):
             space = self.spaces[path]
             with contextlib.ExitStack() as scopes:
-                for field, wanted in (space.when or {}).items():
-                    parent = condition_path(field)
-                    options = wanted if isinstance(wanted, list) else [wanted]
+                for _, parent, wanted in space.conditions():
                     scopes.enter_context(
-                        hp.conditional_scope(
-                            parent, [_encode(self.spaces[parent], value) for value in options]
-                        )
+                        hp.conditional_scope(parent, _encoded(self.spaces[parent], wanted))
                     )
                 value = _define(hp, path, space)
             values[path] = space.default_value() if value is None else _decode(space, value)
@@ -253,7 +246,7 @@ def _define(hp: Any, name: str, space: SearchSpace) -> Any:
             default=space.default_value(),
         )
     if isinstance(space, ChoiceSpace):
-        values = [_encode(space, value) for value in space.values]
+        values = _encoded(space, space.values)
         return hp.Choice(name, values, default=_encode(space, space.default_value()))
     if isinstance(space, BoolSpace):
         return hp.Boolean(name, default=space.default_value())
@@ -265,6 +258,10 @@ def _encode(space: SearchSpace, value: Any) -> Any:
     if isinstance(space, ChoiceSpace) and not space.is_plain():
         return json.dumps(value, sort_keys=True)
     return value
+
+
+def _encoded(space: SearchSpace, values: list[Any]) -> list[Any]:
+    return [_encode(space, value) for value in values]
 
 
 def _decode(space: SearchSpace, value: Any) -> Any:
@@ -280,8 +277,8 @@ def _parents_first(spaces: Mapping[str, SearchSpace]) -> list[str]:
     def visit(path: str) -> None:
         if path in ordered:
             return
-        for field in spaces[path].when or {}:
-            visit(condition_path(field))
+        for _, parent, _ in spaces[path].conditions():
+            visit(parent)
         ordered.append(path)
 
     for path in spaces:
