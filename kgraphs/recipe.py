@@ -41,7 +41,6 @@ from kgraphs.search_space import (
     produced,
     under,
     value_problems,
-    with_values,
 )
 from kgraphs.validation import Str, StrictConfig, validate
 
@@ -202,7 +201,7 @@ def validate_recipe(data: object, *, source: str = "<dict>") -> Recipe:
     if not spaces:
         return _checked(data, source=source)
     base = defaults(spaces)
-    concrete = with_values(data, base)
+    concrete = with_overrides(data, base)
     problems = []
     for location, message in _problems(concrete):
         path = under(location, spaces)

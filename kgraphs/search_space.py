@@ -276,7 +276,7 @@ def condition_problems(spaces: Mapping[str, SearchSpace]) -> list[tuple[str, str
     return problems
 
 
-def with_values(data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+def _with_values(data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of raw recipe data with the value at each dotted path replaced."""
     from kgraphs.recipe import with_overrides
 
@@ -296,13 +296,15 @@ def value_problems(
     the recipe with the other spaces at their defaults. `check(data)` returns the problems
     of one concrete recipe; problems it has at the defaults are not repeated here."""
     base = defaults(spaces)
-    baseline = set(check(with_values(data, base)))
+    baseline = set(check(_with_values(data, base)))
     problems = []
     for path, space in spaces.items():
         for value in space.candidates():
             if _same(value, base[path]):
                 continue
-            found = [p for p in check(with_values(data, base | {path: value})) if p not in baseline]
+            found = [
+                p for p in check(_with_values(data, base | {path: value})) if p not in baseline
+            ]
             if found:
                 problems.append(produced(path, value, found[0]))
                 break

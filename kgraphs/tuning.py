@@ -32,14 +32,13 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from kgraphs.errors import ConfigError, did_you_mean
-from kgraphs.recipe import Recipe, read_source, validate_recipe
+from kgraphs.recipe import Recipe, read_source, validate_recipe, with_overrides
 from kgraphs.search_space import (
     BoolSpace,
     ChoiceSpace,
     FloatSpace,
     IntSpace,
     SearchSpace,
-    with_values,
 )
 
 ALGORITHMS = ("random", "bayesian", "hyperband")
@@ -134,7 +133,7 @@ def best_recipe(tuner: Any) -> Recipe:
         f"{path.removeprefix('config.')}={value!r}" for path, value in values.items()
     )
     description = f"Best trial {trial.trial_id} of {tuner.recipe_source}{score}: {chosen}"
-    data = with_values(tuner.recipe_data, values) | {"description": description[:500]}
+    data = with_overrides(tuner.recipe_data, values) | {"description": description[:500]}
     return validate_recipe(data, source=f"best trial {trial.trial_id} of {tuner.recipe_source}")
 
 
@@ -179,7 +178,7 @@ class _RecipeHyperModel:
                     )
                 value = _define(hp, path, space)
             values[path] = space.default_value() if value is None else _decode(space, value)
-        recipe = validate_recipe(with_values(self.data, values), source=self.source)
+        recipe = validate_recipe(with_overrides(self.data, values), source=self.source)
         model = instantiate(recipe)
         if recipe.compile is not None:
             model.compile(**recipe.compile.keras_arguments(model.output_names))
