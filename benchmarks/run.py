@@ -2,9 +2,11 @@
 
 Each figure is a ratio, kgraphs time / hand-written time, from repetitions interleaved in one
 process (A, B, A, B, ...) so that both sides see the same machine load; minimum and median are
-reported because this machine is shared and noisy. Results go to build/bench.json too.
+reported because this machine is shared and noisy. A second table compares the JAX and
+TensorFlow backends per shipped recipe (benchmarks/backends.py). Results go to
+build/bench.json too.
 
-Usage: python benchmarks/run.py [--repeats N]
+Usage: python benchmarks/run.py [--repeats N] [--backend-rounds N]
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def machine_description() -> str:
+    """The machine the figures come from, for the report's header."""
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def interleaved(candidate, baseline, repeats: int) -> dict:
@@ -306,6 +313,7 @@ def validate_vs_import_tensorflow(repeats: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--backend-rounds", type=int, default=3, help="JAX/TF worker pairs")
     arguments = parser.parse_args()
     results = {}
     for measure in (
@@ -322,13 +330,17 @@ def main() -> None:
     ):
         print(f"measuring: {measure.__doc__.splitlines()[0]}", file=sys.stderr, flush=True)
         results |= measure(arguments.repeats)
+    # Imported here, like each measure's own modules; it runs its workers as processes.
+    from backends import backend_comparison, print_backend_table
+
+    print("measuring: JAX against TensorFlow, per shipped recipe", file=sys.stderr, flush=True)
+    backends = backend_comparison(arguments.backend_rounds)
     report = {
         "date": date.today().isoformat(),
-        "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        ),
+        "machine": machine_description(),
         "repeats": arguments.repeats,
         "results": results,
+        "backends": backends,
     }
     output = ROOT / "build" / "bench.json"
     from kgraphs.atomic import write_text
@@ -342,6 +354,8 @@ def main() -> None:
             f"| {name:52} | {row['ratio_min']:11.3f} | {row['ratio_median']:14.3f} "
             f"| {row['kgraphs_min_s'] * 1000:9.1f}ms | {row['baseline_min_s'] * 1000:10.1f}ms |"
         )
+    print()
+    print_backend_table(backends)
     print(f"\nwrote {output.relative_to(ROOT)}")
 
 
