@@ -10,7 +10,7 @@ STAMP := $(VENV)/.kgraphs-installed
 QUIET_PIP := grep -v "is ignored: it is neither a file nor a directory" || true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup graphviz browser test test-fast plot bench notebooks lint format lock clean
+.PHONY: setup graphviz browser test test-jax test-fast plot bench notebooks lint format lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ test: setup browser
 	$(PY) -m ruff check kgraphs tests benchmarks examples
 	$(PY) -m ruff format --check kgraphs tests benchmarks examples
 	$(PY) -m pytest -n 2  # pytest-xdist: one TensorFlow process a core
+	@echo "The backend-dependent tests again, on JAX (tests/conftest.py: BACKEND_DEPENDENT):"
+	KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest -n 2
+
+# Only the backend-dependent tests, on JAX.
+test-jax: setup
+	KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest -n 2
 
 test-fast: setup
 	$(PY) -m pytest -m "not slow"

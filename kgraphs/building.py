@@ -12,6 +12,7 @@ from kgraphs.recipe import Recipe, load_recipe
 if TYPE_CHECKING:
     import keras
     import tensorflow as tf
+    from keras.distribution import DataParallel, ModelParallel
 
 
 def build(
@@ -20,6 +21,7 @@ def build(
     *,
     compile: bool = True,
     strategy: tf.distribute.Strategy | None = None,
+    distribution: DataParallel | ModelParallel | None = None,
     **overrides: Any,
 ) -> keras.Model:
     """Build (and compile) the model a recipe describes.
@@ -32,7 +34,15 @@ def build(
         strategy: a `tf.distribute.Strategy`; the model is built and compiled in its scope,
             so its variables are created (and mirrored) where the strategy puts them. With
             several replicas, BatchNormalization layers synchronize their batch statistics
-            across them, so training sees the global batch as on one device.
+            across them, so training sees the global batch as on one device. TensorFlow
+            backend only.
+        distribution: a `keras.distribution` distribution (`DataParallel`, `ModelParallel`),
+            Keras's own multi-device API, which runs on the JAX backend. The model is built
+            and compiled in its scope, so every variable is laid out over its device mesh.
+            Train it in the same scope (`with distribution.scope(): model.fit(...)`) or after
+            `keras.distribution.set_distribution(distribution)`, so that `fit` splits each
+            global batch over the devices. Each batch, the last one too, must divide evenly
+            among the data-parallel devices.
         **overrides: fields of the recipe's `config`, validated like the recipe itself.
 
     Example:
@@ -55,7 +65,7 @@ def build(
             ],
             source=validated.source,
         )
-    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
+    scope = _placement_scope(strategy=strategy, distribution=distribution)
     with scope:
         model = instantiate(validated)
         if strategy is not None and strategy.num_replicas_in_sync > 1:
@@ -66,6 +76,65 @@ def build(
             except ConfigError as error:
                 raise error.with_source(validated.source) from None
     return model
+
+
+def _placement_scope(*, strategy: Any, distribution: Any) -> contextlib.AbstractContextManager:
+    """The scope a model is built in: a `tf.distribute` strategy's, a `keras.distribution`'s,
+    or none. Each API belongs to one backend; the other one would fail later, inside Keras,
+    with a message about neither, so a mismatch is refused here with the way out."""
+    if strategy is None and distribution is None:
+        return contextlib.nullcontext()
+    from kgraphs.backend import backend
+
+    running = backend()
+    if strategy is not None and distribution is not None:
+        raise ValueError(
+            "give either strategy= (tf.distribute, TensorFlow backend) or distribution= "
+            "(keras.distribution, JAX backend), not both"
+        )
+    if strategy is not None:
+        if _is_keras_distribution(strategy):
+            raise TypeError(
+                f"{type(strategy).__name__} is a keras.distribution distribution: pass it as "
+                "distribution=, not strategy="
+            )
+        if running != "tensorflow":
+            raise ValueError(
+                f"strategy= takes a tf.distribute strategy, which needs the TensorFlow backend; "
+                f"Keras runs on {running}. On JAX, spread training over devices with "
+                "distribution=keras.distribution.DataParallel()"
+            )
+        return strategy.scope()
+    if not _is_keras_distribution(distribution):
+        raise TypeError(
+            f"distribution= takes a keras.distribution distribution (DataParallel, "
+            f"ModelParallel), not {type(distribution).__name__}; a tf.distribute strategy "
+            "goes to strategy="
+        )
+    if running != "jax":
+        raise ValueError(
+            f"keras.distribution runs on the JAX backend (its {running} version is a prototype "
+            f"in Keras {_keras_version()}); Keras runs on {running}."
+            + (
+                " On TensorFlow, pass a tf.distribute strategy as strategy="
+                if running == "tensorflow"
+                else ""
+            )
+        )
+    return distribution.scope()
+
+
+def _is_keras_distribution(value: object) -> bool:
+    import keras
+
+    # Keras exports the two distributions, not their base class.
+    return isinstance(value, (keras.distribution.DataParallel, keras.distribution.ModelParallel))
+
+
+def _keras_version() -> str:
+    import keras
+
+    return keras.version()
 
 
 def instantiate(recipe: Recipe) -> keras.Model:

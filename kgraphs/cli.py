@@ -422,13 +422,31 @@ def _load(source: str, assignments: Sequence[str]) -> Recipe:
     return load_with_assignments(source, dict(parse_assignment(text) for text in assignments))
 
 
+def _start_keras() -> None:
+    """Import Keras and start what logs from C++ on its first use, whatever the backend."""
+    import importlib.util
+
+    import keras
+
+    backend = keras.config.backend()
+    if backend == "jax":
+        import jax
+
+        jax.devices()  # the PjRt client logs its devices when it starts
+    if backend != "tensorflow" and importlib.util.find_spec("tensorflow") is not None:
+        # Keras imports an installed TensorFlow, whatever its backend, the first time it
+        # serializes a layer (serialization_lib checks for tf.TensorShape): saving, exporting
+        # and drawing all do; import it now, while its start-up lines go nowhere.
+        import tensorflow  # noqa: F401
+
+
 @contextlib.contextmanager
 def quiet_tensorflow(verbose: bool) -> Iterator[None]:
     """Import Keras (and TensorFlow) with their C++ start-up lines hidden.
 
     TensorFlow writes those lines to file descriptor 2 from C++ before any Python logging is
     set up, so no environment variable hides them; the descriptor is pointed at /dev/null for
-    the import only, and Python-level errors are still raised and printed normally.
+    the start-up only, and Python-level errors are still raised and printed normally.
     """
     if not verbose and "keras" not in sys.modules:
         sys.stderr.flush()
@@ -436,7 +454,7 @@ def quiet_tensorflow(verbose: bool) -> Iterator[None]:
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, 2)
-            import keras  # noqa: F401
+            _start_keras()
         finally:
             os.dup2(saved, 2)
             os.close(saved)

@@ -1,5 +1,6 @@
 """Keras's own training step for custom loops under any `tf.distribute` strategy.
 
+TensorFlow backend only (on JAX, `keras.distribution` and `fit` cover several devices).
 `model.fit` covers one machine (`MirroredStrategy`). Across machines it fails on Keras 3's
 TensorFlow backend (keras-team/keras#20585: "Attempt to convert a value (PerReplica...)"), so
 users write a loop, and a hand-written step is easy to get subtly wrong: Keras already divides
@@ -50,6 +51,16 @@ def distributed_train_step(model: keras.Model) -> Callable[[Any], dict[str, tf.T
         >>> sorted(logs), bool(logs["loss"] > 0)
         (['accuracy', 'loss'], True)
     """
+    from kgraphs.backend import backend
+
+    if backend() != "tensorflow":
+        # model.distribute_strategy exists on the TensorFlow backend only.
+        raise ValueError(
+            f"distributed_train_step runs tf.distribute strategies, on the TensorFlow backend; "
+            f"Keras runs on {backend()}. There, build with "
+            "distribution=keras.distribution.DataParallel() and train with model.fit in "
+            "distribution.scope()"
+        )
     import tensorflow as tf
 
     if not model.compiled:

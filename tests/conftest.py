@@ -19,8 +19,12 @@ RECIPES = sorted(
     if path.suffix in {".yaml", ".yml", ".json", ".toml"}
 )
 
-# The suite tests the TensorFlow backend with kgraphs' own limits, whatever the shell exports.
-PINNED = {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
+# The suite tests one Keras backend with kgraphs' own limits, whatever the shell exports:
+# TensorFlow, or the one KGRAPHS_TEST_BACKEND names (`make test` runs the backend-dependent
+# tests again with KGRAPHS_TEST_BACKEND=jax). KERAS_BACKEND itself is not read, so a shell
+# that exports it for other work does not change what the suite tests.
+BACKEND = os.environ.get("KGRAPHS_TEST_BACKEND") or "tensorflow"
+PINNED = {"KERAS_BACKEND": BACKEND, "TF_CPP_MIN_LOG_LEVEL": "3"}
 UNSET = ("KGRAPHS_MAX_PARAMETERS", "TF_CONFIG", "CUDA_VISIBLE_DEVICES", "TF_ENABLE_ONEDNN_OPTS")
 os.environ.update(PINNED)
 for name in UNSET:
@@ -58,3 +62,65 @@ def recipe_id(path: Path) -> str:
 def _run_from_repo_root(monkeypatch):
     # Docstrings and recipes refer to paths such as recipes/ticket_priority.yaml.
     monkeypatch.chdir(ROOT)
+
+
+# The test modules whose results depend on the Keras backend: building, calling, training,
+# saving, exporting, drawing and the notebooks. `make test` runs them (and the doctests) once
+# more with KGRAPHS_TEST_BACKEND=jax. The rest (validation, schema, the pages, the gallery's
+# layout) never computes with a backend. tests/test_cross_backend.py starts both backends itself.
+BACKEND_DEPENDENT = {
+    "test_atomic_outputs.py",
+    "test_bad_recipes.py",
+    "test_chapter_fidelity.py",
+    "test_cli.py",
+    "test_diff.py",
+    "test_fuzz.py",
+    "test_graph.py",
+    "test_graph_calls.py",
+    "test_keras_distribution.py",
+    "test_notebooks.py",
+    "test_plotting.py",
+    "test_real_models.py",
+    "test_recipes.py",
+    "test_registry.py",
+}
+
+
+MARKERS_RUN_ONCE = ("tensorflow_only", "backend_independent")
+# Doctests of modules about tf.distribute.
+TENSORFLOW_ONLY_DOCTESTS = {"distributed.py"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "tensorflow_only(reason): about TensorFlow itself (tf.distribute, its C++ logs); "
+        "not run on other backends",
+    )
+    config.addinivalue_line(
+        "markers",
+        "backend_independent(reason): in a backend-dependent module, a test whose result "
+        "does not depend on the backend; run once, on TensorFlow",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """On a backend other than TensorFlow, keep the backend-dependent tests that are not about
+    TensorFlow itself; the others are reported as deselected, never skipped silently."""
+    if BACKEND == "tensorflow":
+        return
+    kept, dropped = [], []
+    for item in items:
+        path = item.path
+        if path.parent.name == "tests":
+            dependent = path.name in BACKEND_DEPENDENT
+        else:  # a doctest: the public API's examples
+            dependent = path.name not in TENSORFLOW_ONLY_DOCTESTS
+        once = any(item.get_closest_marker(name) for name in MARKERS_RUN_ONCE)
+        if dependent and not once:
+            kept.append(item)
+        else:
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -572,9 +572,14 @@ def vae_encoder():
     """examples/generative/vae.py: a custom Sampling layer (refused)."""
 
     class Sampling(layers.Layer):
+        # As keras.io writes it now: JAX traces the call, so the noise needs a seed generator.
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seed_generator = keras.random.SeedGenerator(1337)
+
         def call(self, inputs):
             z_mean, z_log_var = inputs
-            epsilon = keras.random.normal(shape=ops.shape(z_mean))
+            epsilon = keras.random.normal(shape=ops.shape(z_mean), seed=self.seed_generator)
             return z_mean + ops.exp(0.5 * z_log_var) * epsilon
 
     latent_dim = 2

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 import yaml
 
 import kgraphs
@@ -25,6 +26,22 @@ def rebuild(text: str, model: keras.Model) -> keras.Model:
             # stale, in any Keras model.
             layer.finalize_state()
     return rebuilt
+
+
+def string_inputs_refused(text: str, model: keras.Model) -> bool:
+    """On a backend other than TensorFlow, whether the recipe has string inputs, which only
+    TensorFlow can feed, and building it refuses each of them at its location. False (nothing
+    checked) where the round trip should simply work."""
+    strings = [i for i, tensor in enumerate(model.inputs) if tensor.dtype == "string"]
+    if keras.config.backend() == "tensorflow" or not strings:
+        return False
+    with pytest.raises(kgraphs.ConfigError) as caught:
+        kgraphs.build(yaml.safe_load(text), compile=False)
+    assert [location for location, _ in caught.value.problems] == [
+        f"config.inputs[{i}].dtype" for i in strings
+    ]
+    assert all("only TensorFlow feeds strings" in message for _, message in caught.value.problems)
+    return True
 
 
 def assert_same_model(model: keras.Model, rebuilt: keras.Model, inputs: list | dict) -> None:

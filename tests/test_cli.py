@@ -110,6 +110,10 @@ UNREADABLE_ONEDNN = {"TF_ENABLE_ONEDNN_OPTS": "unreadable"}
 ONEDNN_WARNING = "TF_ENABLE_ONEDNN_OPTS is not set to either"
 
 
+TENSORFLOW_LOGS = pytest.mark.tensorflow_only(reason="TensorFlow's own start-up lines")
+
+
+@TENSORFLOW_LOGS
 def test_tensorflow_warns_at_import_in_this_environment():
     # The reference for the two tests below: plain TensorFlow, same environment.
     result = subprocess.run(
@@ -121,6 +125,7 @@ def test_tensorflow_warns_at_import_in_this_environment():
     assert ONEDNN_WARNING in result.stderr
 
 
+@TENSORFLOW_LOGS
 @pytest.mark.parametrize("level", ["3", "0"])
 def test_verbose_shows_tensorflow_logs_whatever_the_log_level(level):
     result = kgraphs_cli(

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 import yaml
 from conftest import ROOT
-from round_trip import assert_same_model, round_trip, sample_inputs
+from round_trip import assert_same_model, round_trip, sample_inputs, string_inputs_refused
 
 import kgraphs
 from kgraphs import ConfigError
+from kgraphs.recipe import dump_yaml
 
 # ------------------------------------------------------------------ factories and shared layers
 FACTORY_VARIANTS = [
@@ -250,6 +251,8 @@ def test_lookup_vocabularies_travel_up_to_the_limit(size):
         return
     recipe = kgraphs.to_recipe(model)
     assert len(recipe["config"]["nodes"][0]["args"]["vocabulary"]) == size
+    if string_inputs_refused(dump_yaml(recipe), model):
+        return
     rebuilt = kgraphs.build(recipe)
     probe = np.array([["t7"], ["t49"], ["unknown"]])
     np.testing.assert_array_equal(np.asarray(rebuilt([probe])), np.asarray(model(probe)))

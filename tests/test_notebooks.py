@@ -33,6 +33,7 @@ def test_notebook_runs_in_its_own_folder_and_shows_a_diagram(path):
     assert sorted(path.parent.iterdir()) == before  # nothing left beside the notebooks
 
 
+@pytest.mark.backend_independent(reason="how notebooks run; the kernel runs cover each backend")
 def test_notebooks_run_as_plain_scripts_from_the_repo_root():
     def run(path):
         return path.stem, subprocess.run(

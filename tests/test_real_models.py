@@ -9,7 +9,7 @@ import re
 
 import pytest
 from real_models import MODELS
-from round_trip import assert_same_model, rebuild
+from round_trip import assert_same_model, rebuild, string_inputs_refused
 
 import kgraphs
 from kgraphs.cli import main
@@ -43,7 +43,8 @@ def test_the_table_is_broad():
 
 def assert_rebuilds(text: str, model, inputs) -> None:
     assert not CODE.search(text), CODE.search(text)
-    assert_same_model(model, rebuild(text, model), inputs)
+    if not string_inputs_refused(text, model):
+        assert_same_model(model, rebuild(text, model), inputs)
 
 
 def test_round_trip_or_located_refusal(example):

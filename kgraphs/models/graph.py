@@ -443,6 +443,7 @@ def graph(config: GraphConfig, *, name: str) -> keras.Model:
 def build_graph(spec: GraphSpec, *, name: str, where: str) -> keras.Model:
     import keras
 
+    _refuse_string_inputs(spec, where=where, backend=keras.config.backend())
     tensors: dict[str, Any] = {
         item.name: keras.Input(shape=item.shape, dtype=item.dtype, name=item.name)
         for item in spec.inputs
@@ -552,6 +553,26 @@ def _call_op(node: GraphNode, resolve) -> Any:
             value = array.astype("float32" if array.dtype.kind == "f" else array.dtype)
         arguments[key] = value
     return op_function(node.op)(**arguments)
+
+
+def _refuse_string_inputs(spec: GraphSpec, *, where: str, backend: str) -> None:
+    """Only TensorFlow tensors hold strings. On another backend a string input builds and then
+    fails on the first batch with "Invalid dtype: str32", far from the recipe, so say it here."""
+    if backend == "tensorflow":
+        return
+    problems = [
+        (
+            f"{where}.inputs[{index}].dtype",
+            f"expected a numeric dtype on the {backend} backend (only TensorFlow feeds strings "
+            f"to a model); given 'string'. Turn the text into integer ids before the model (a "
+            "StringLookup or TextVectorization in your tf.data pipeline) and give this input an "
+            "integer dtype, or run on KERAS_BACKEND=tensorflow",
+        )
+        for index, item in enumerate(spec.inputs)
+        if item.dtype == "string"
+    ]
+    if problems:
+        raise ConfigError(problems)
 
 
 def _make_layer(node: GraphNode, path: str) -> Any:
