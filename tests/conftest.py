@@ -87,8 +87,9 @@ BACKEND_DEPENDENT = {
 
 
 MARKERS_RUN_ONCE = ("tensorflow_only", "backend_independent")
-# Doctests of modules about tf.distribute.
-TENSORFLOW_ONLY_DOCTESTS = {"distributed.py"}
+# Doctests run on TensorFlow only: tf.distribute's, and KerasTuner's search loop (half a minute
+# on JAX; the fits it runs are test_recipes' on both backends).
+DOCTESTS_RUN_ONCE = {"distributed.py", "tuning.py"}
 
 
 def pytest_configure(config):
@@ -115,7 +116,7 @@ def pytest_collection_modifyitems(config, items):
         if path.parent.name == "tests":
             dependent = path.name in BACKEND_DEPENDENT
         else:  # a doctest: the public API's examples
-            dependent = path.name not in TENSORFLOW_ONLY_DOCTESTS
+            dependent = path.name not in DOCTESTS_RUN_ONCE
         once = any(item.get_closest_marker(name) for name in MARKERS_RUN_ONCE)
         if dependent and not once:
             kept.append(item)

@@ -143,7 +143,12 @@ MISSING_DOT = textwrap.dedent(
 )
 
 
+# What a missing Graphviz or pydot says does not depend on the Keras backend.
+INSTALL_MESSAGES = pytest.mark.backend_independent(reason="a missing program's message")
+
+
 @pytest.mark.slow
+@INSTALL_MESSAGES
 @pytest.mark.parametrize("namespace_magics", ["ipython", "plain"])
 def test_missing_dot_program_says_how_to_install_it(tmp_path, namespace_magics):
     environment = dict(os.environ, PATH=str(tmp_path))  # a PATH without Graphviz
@@ -161,6 +166,7 @@ def test_missing_dot_program_says_how_to_install_it(tmp_path, namespace_magics):
 
 
 @pytest.mark.slow
+@INSTALL_MESSAGES
 def test_missing_pydot_says_how_to_install_it(tmp_path):
     code = (
         "import sys; sys.modules['pydot'] = None\n"  # pydot is not importable in this process
