@@ -96,7 +96,11 @@ def close_match(word: object, candidates: Iterable[str]) -> str | None:
         return None
     import difflib  # only once a word is misspelt
 
-    by_lower = {candidate.lower(): candidate for candidate in candidates}
+    # Keras has names that differ only in case ("accuracy", "Accuracy"): offer the one written
+    # in the word's case, the same one whatever order a set iterates in.
+    by_lower: dict[str, str] = {}
+    for candidate in sorted(candidates, key=lambda name: (name.islower() != word.islower(), name)):
+        by_lower.setdefault(candidate.lower(), candidate)
     matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
     return by_lower[matches[0]] if matches else None
 

@@ -35,3 +35,16 @@ def _resolvable(get, registry):
 )
 def test_snapshot_matches_installed_keras(snapshot, get, registry):
     assert snapshot == _resolvable(get, registry)
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("acuracy", "accuracy"), ("Acuracy", "Accuracy"), ("ACURACY", "Accuracy")],
+)
+def test_a_close_match_among_names_that_differ_in_case_follows_the_words_case(word, expected):
+    """Keras names "accuracy" and "Accuracy"; which a frozenset yields first changes with the
+    process's hash seed, and the suggestion must not."""
+    from kgraphs.errors import close_match
+
+    for candidates in (["accuracy", "Accuracy"], ["Accuracy", "accuracy"], keras_names.METRICS):
+        assert close_match(word, candidates) == expected
