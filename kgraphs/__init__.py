@@ -66,7 +66,13 @@ _MODULES = {
 
 
 def architectures() -> list[str]:
-    """The registered architecture names, sorted."""
+    """The registered architecture names, sorted.
+
+    Example:
+        >>> import kgraphs
+        >>> kgraphs.architectures()
+        ['graph', 'image_multitask', 'residual_cnn', 'siamese_text', 'ticket_priority']
+    """
     from kgraphs import registry
 
     return registry.names()

@@ -42,6 +42,7 @@ class OptimizerSpec(StrictConfig):
             "additionalProperties": {"type": ["number", "string", "boolean", "null"]}
         },
     )
+    # A Keras optimizer; the other keys are its constructor arguments (learning_rate, ...).
     name: OptimizerName
 
     @model_validator(mode="after")
@@ -59,9 +60,13 @@ class OptimizerSpec(StrictConfig):
 
 
 class CompileSpec(StrictConfig):
-    optimizer: OptimizerName | OptimizerSpec = "rmsprop"  # Keras's own default
+    # A Keras optimizer's name, or {name: ..., learning_rate: ...} (rmsprop: Keras's default).
+    optimizer: OptimizerName | OptimizerSpec = "rmsprop"
+    # A Keras loss for every output, or one per output name (null leaves an output untrained).
     loss: LossName | dict[Str, LossName | None] | None = None
+    # How much each output's loss counts in the total: one number, or one per output name.
     loss_weights: Float | dict[Str, Float] | None = None
+    # Keras metrics for every output, or per output name: a name or a list of names.
     metrics: list[MetricName] | dict[Str, MetricName | list[MetricName]] | None = None
 
     def output_problems(self, output_names: Sequence[str]) -> list[tuple[str, str]]:

@@ -142,15 +142,26 @@ def diff(
     """Compare two architectures: layers added, removed and changed, inputs, outputs, sizes.
 
     Args:
-        a, b: each a `keras.Model`, a `.keras` file, or anything `kgraphs.build` takes: a
-            shipped recipe or architecture name, a `.yaml`/`.json`/`.toml` path, a recipe
-            dict or a `Recipe`.
-        set_a, set_b: assignments applied to that side's recipe before it is built, as
-            `kgraphs ... --set` takes them: dotted recipe paths, `{"config.lstm_units": 64}`.
+        a: a `keras.Model`, a `.keras` file, or anything `kgraphs.build` takes: a shipped
+            recipe or architecture name, a `.yaml`/`.json`/`.toml` path, a recipe dict or a
+            `Recipe`.
+        b: the same, compared with `a`.
+        set_a: assignments applied to A's recipe before it is built, as `kgraphs ... --set`
+            takes them: dotted recipe paths, `{"config.lstm_units": 64}`.
+        set_b: the same, for B's recipe.
 
     Raises:
         ConfigError: a side that cannot be read or built (both are read and validated before
             anything is built), or assignments for a side that is not a recipe.
+
+    Example:
+        >>> import kgraphs
+        >>> changes = kgraphs.diff("ticket_priority", "ticket_priority",
+        ...                       set_b={"config.lstm_units": 64})
+        >>> changes.same, [layer.b.name for layer in changes.changed], changes.parameters
+        (False, ['text_lstm', 'combined_features', 'priority'], (652561, 673201))
+        >>> print(str(changes).splitlines()[2])
+        3 changed (1 only in shapes); parameters 652,561 -> 673,201 (+20,640)
     """
     resolved = [resolve(a, set_a, side="A"), resolve(b, set_b, side="B")]
     read = []

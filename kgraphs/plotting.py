@@ -44,6 +44,12 @@ class Diagram:
     """A rendered diagram: its bytes, its format and the file it was written to (if any).
 
     Jupyter shows it inline through `_repr_svg_` / `_repr_png_` / `_repr_pdf_`.
+
+    Example:
+        >>> import kgraphs, tempfile
+        >>> diagram = kgraphs.plot("residual_cnn", f"{tempfile.mkdtemp()}/resnet.png")
+        >>> diagram.format, diagram.path.name, diagram.data[:4]
+        ('png', 'resnet.png', b'\\x89PNG')
     """
 
     data: bytes

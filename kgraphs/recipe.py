@@ -65,7 +65,16 @@ class _Envelope(StrictConfig):
 
 @dataclass(frozen=True)
 class Recipe:
-    """A validated recipe. `config` is the architecture's typed, frozen config object."""
+    """A validated recipe. `config` is the architecture's typed, frozen config object.
+
+    Example:
+        >>> import kgraphs
+        >>> recipe = kgraphs.load_recipe("siamese_text_cosine")
+        >>> recipe.model_name, recipe.config.similarity, recipe.output_names
+        ('siamese_text_cosine', 'cosine', ('similarity',))
+        >>> recipe.to_dict()["config"]["lstm_units"]
+        64
+    """
 
     architecture: str
     config: ArchitectureConfig

@@ -185,9 +185,19 @@ def _with_nested(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
 
 
 def _comments(model: type[BaseModel]) -> dict[str, str]:
-    """The comment right above each field in the model's source: what a hover shows."""
+    """The comment right above each field in the source of the model or of the base class
+    that declares it (the nearest wins): what a hover shows."""
+    notes: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if issubclass(cls, BaseModel) and cls is not BaseModel:
+            notes |= _own_comments(cls, model.model_fields)
+    return notes
+
+
+def _own_comments(cls: type, fields: typing.Mapping[str, Any]) -> dict[str, str]:
+    """The comment right above each of `fields` declared in `cls`'s own source."""
     try:
-        lines = inspect.getsource(model).splitlines()
+        lines = inspect.getsource(cls).splitlines()
     except (OSError, TypeError):  # no source installed: no notes
         return {}
     notes, comment = {}, []
@@ -197,7 +207,7 @@ def _comments(model: type[BaseModel]) -> dict[str, str]:
             comment.append(text.lstrip("#").strip())
             continue
         field = text.split(":", 1)[0]
-        if comment and field in model.model_fields:
+        if comment and field in fields:
             notes[field] = " ".join(comment)
         comment = []
     return notes
@@ -296,7 +306,9 @@ def _search_space(spaces: dict[str, str]) -> dict[str, Any]:
             " {search: float, min, max}, {search: choice, values: [...]} or {search: bool}."
         ),
         "type": "object",
-        "properties": {"search": {"enum": list(spaces.values())}},
+        "properties": {
+            "search": {"description": "The kind of space.", "enum": list(spaces.values())}
+        },
         "required": ["search"],
         "allOf": [
             {

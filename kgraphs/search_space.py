@@ -45,6 +45,7 @@ SECTIONS = ("config", "compile")
 
 
 class _Space(StrictConfig):
+    # {field: value or list of values}: searched only while those searched fields take them.
     when: dict[Str, Condition] | None = None
 
     def conditions(self) -> list[tuple[str, str, list[Any]]]:
@@ -70,11 +71,17 @@ class _Space(StrictConfig):
 
 
 class IntSpace(_Space):
+    # An integer from min to max.
     search: Literal["int"]
+    # The smallest value, and the default unless `default` says otherwise.
     min: Int
+    # The largest value (reached when a whole number of steps from min).
     max: Int
+    # Linear sampling only: the values are min, min + step, ... (none: every integer).
     step: Annotated[Int, Field(ge=1)] | None = None
+    # log samples a range of several orders of magnitude evenly in the exponent.
     sampling: Literal["linear", "log"] = "linear"
+    # The value before tuning, and while the space is inactive (none: min).
     default: Int | None = None
 
     def top(self) -> int:
@@ -102,11 +109,17 @@ class IntSpace(_Space):
 
 
 class FloatSpace(_Space):
+    # A number from min to max.
     search: Literal["float"]
+    # The smallest value, and the default unless `default` says otherwise.
     min: Float
+    # The largest value.
     max: Float
+    # Linear sampling only: the values are min, min + step, ... (none: any number).
     step: Annotated[Float, Field(gt=0)] | None = None
+    # log for learning rates and other scales; reverse_log crowds values near max.
     sampling: Literal["linear", "log", "reverse_log"] = "linear"
+    # The value before tuning, and while the space is inactive (none: min).
     default: Float | None = None
 
     def candidates(self) -> list[Any]:
@@ -130,8 +143,11 @@ class FloatSpace(_Space):
 
 
 class ChoiceSpace(_Space):
+    # One of a list of values.
     search: Literal["choice"]
+    # The values to choose from, each one the field accepts; none repeated.
     values: Annotated[list[Any], Field(min_length=1, max_length=1000)]
+    # The value before tuning, and while the space is inactive (none: the first value).
     default: Any = None
 
     def candidates(self) -> list[Any]:
@@ -161,7 +177,9 @@ class ChoiceSpace(_Space):
 
 
 class BoolSpace(_Space):
+    # true or false.
     search: Literal["bool"]
+    # The value before tuning, and while the space is inactive (none: false).
     default: Bool | None = None
 
     def candidates(self) -> list[Any]:

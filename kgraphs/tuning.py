@@ -7,20 +7,7 @@ scope of the fields it names. Each trial builds the recipe with the trial's valu
 by its `compile` section); call `search(...)` on your data as with any tuner.
 `best_recipe(tuner)` is the best trial as a concrete recipe, with no search spaces left.
 
-keras-tuner is an extra: `pip install kgraphs[tune]`.
-
-Example:
-    >>> import numpy as np, tempfile, kgraphs
-    >>> recipe = {"version": 1, "architecture": "ticket_priority",
-    ...           "config": {"vocab_size": 50, "embedding_dim": 4,
-    ...                      "lstm_units": {"search": "choice", "values": [4, 8]}},
-    ...           "compile": {"optimizer": "adam", "loss": "binary_crossentropy"}}
-    >>> search = kgraphs.tuner(recipe, max_trials=2, directory=tempfile.mkdtemp(), seed=1)
-    >>> concrete = kgraphs.build("ticket_priority", vocab_size=50, embedding_dim=4, lstm_units=4)
-    >>> inputs, targets = kgraphs.example_data(concrete, batch_size=16)
-    >>> search.search(inputs, targets, epochs=1, validation_split=0.25, verbose=0)
-    >>> kgraphs.best_recipe(search).config.lstm_units in (4, 8)
-    True
+keras-tuner is an extra: `pip install kgraphs[tune]`. `best_recipe`'s example runs a search.
 """
 
 from __future__ import annotations
@@ -72,6 +59,15 @@ def tuner(
         seed: the search's random seed, so a search can be repeated.
         progress: a stream that gets one line per finished trial.
         **tuner_options: passed to the KerasTuner class (`max_epochs` for hyperband, ...).
+
+    Example:
+        >>> import tempfile, kgraphs
+        >>> recipe = {"version": 1, "architecture": "ticket_priority",
+        ...           "config": {"lstm_units": {"search": "int", "min": 8, "max": 32, "step": 8}},
+        ...           "compile": {"optimizer": "adam", "loss": "binary_crossentropy"}}
+        >>> search = kgraphs.tuner(recipe, directory=tempfile.mkdtemp(), max_trials=3)
+        >>> [space.name for space in search.oracle.hyperparameters.space]
+        ['config.lstm_units']
     """
     try:
         import keras_tuner
@@ -120,7 +116,22 @@ def tuner(
 
 
 def best_recipe(tuner: Any) -> Recipe:
-    """The best trial of a tuner made by `tuner()`, as a concrete recipe."""
+    """The best trial of a tuner made by `tuner()`, as a concrete recipe.
+
+    Example:
+        >>> import numpy as np, tempfile, kgraphs
+        >>> recipe = {"version": 1, "architecture": "ticket_priority",
+        ...           "config": {"vocab_size": 50, "embedding_dim": 4,
+        ...                      "lstm_units": {"search": "choice", "values": [4, 8]}},
+        ...           "compile": {"optimizer": "adam", "loss": "binary_crossentropy"}}
+        >>> search = kgraphs.tuner(recipe, max_trials=2, directory=tempfile.mkdtemp(), seed=1)
+        >>> concrete = kgraphs.build("ticket_priority", vocab_size=50, embedding_dim=4,
+        ...                          lstm_units=4)
+        >>> inputs, targets = kgraphs.example_data(concrete, batch_size=16)
+        >>> search.search(inputs, targets, epochs=1, validation_split=0.25, verbose=0)
+        >>> kgraphs.best_recipe(search).config.lstm_units in (4, 8)
+        True
+    """
     if not isinstance(tuner, _RecipeTuner):
         raise TypeError("best_recipe takes a tuner made by kgraphs.tuner(...)")
     trials = tuner.oracle.get_best_trials(1)

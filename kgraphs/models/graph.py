@@ -70,8 +70,11 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class GraphInput(StrictConfig):
+    # The keras.Input's name: what nodes use, and the key of its data in fit and predict.
     name: NodeName
+    # The shape of one example, without the batch; null for a size that varies.
     shape: Annotated[tuple[Dimension | None, ...], Field(max_length=8)]
+    # The tensor's dtype (string inputs build on TensorFlow only).
     dtype: DType = "float32"
 
 
@@ -80,18 +83,28 @@ ParameterName = Annotated[Str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")]
 
 
 class GraphNode(StrictConfig):
+    # The node's name, which later nodes and `outputs` use; its layer is named after it.
     name: NodeName
+    # A built-in keras.layers class to create and call (one of layer, op, reuse or graph).
     layer: Str | None = None
+    # An allow-listed keras.ops function to call (one of layer, op, reuse or graph).
     op: Str | None = None
+    # The layer's constructor arguments, or the op's non-tensor arguments, as plain values.
     args: dict[Str, Any] = Field(default_factory=dict)
+    # An earlier node whose layer (or nested graph) is called again: shared weights.
     reuse: NodeName | None = None
+    # A nested graph, built as a model and called as one layer (one of layer, op, reuse, graph).
     graph: GraphSpec | None = None
+    # What the node is called on: a name, a list of names (one list argument) or a mapping
+    # from the call's parameter names to names or lists of names.
     inputs: (
         NodeName
         | References
         | Annotated[dict[ParameterName, NodeName | References], Field(min_length=1)]
     )
+    # The call's other keyword arguments, as plain values (training, use_causal_mask, ...).
     call: dict[ParameterName, Any] = Field(default_factory=dict)
+    # Names for the tensors of a call that returns several, which later nodes use.
     outputs: Annotated[list[NodeName], Field(min_length=2, max_length=100)] | None = None
 
     @property
@@ -116,8 +129,11 @@ class GraphNode(StrictConfig):
 
 
 class GraphSpec(StrictConfig):
+    # The model's inputs, each a keras.Input.
     inputs: Annotated[list[GraphInput], Field(min_length=1, max_length=1000)]
+    # The calls, in order: each node may use inputs and earlier nodes only.
     nodes: Annotated[list[GraphNode], Field(max_length=20_000)]
+    # The model's outputs: a name, or a list of names (a model with several outputs).
     outputs: NodeName | Annotated[list[NodeName], Field(min_length=1, max_length=1000)]
 
     @property

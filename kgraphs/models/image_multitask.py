@@ -21,11 +21,17 @@ ImageShape = Annotated[tuple[ImageSide, ImageSide, Channels], Field()]
 
 
 class ImageMultitaskConfig(ArchitectureConfig):
+    # The image's height, width and channels.
     input_shape: ImageShape = (128, 128, 3)
+    # One Conv2D (relu) and MaxPooling2D pair per entry, with that many filters.
     conv_filters: Annotated[tuple[Channels, ...], Field(min_length=1, max_length=16)] = (32, 64)
+    # Each convolution's square kernel; convolutions are unpadded, trimming kernel_size - 1.
     kernel_size: Annotated[Int, Field(ge=1, le=31)] = 3
+    # Each pooling's square window and stride.
     pool_size: Annotated[Int, Field(ge=1, le=32)] = 2
+    # The classes of the softmax head `class_label`.
     num_classes: Annotated[Int, Field(ge=2, le=100_000)] = 10
+    # The outputs of the box head `bounding_box` (4: x, y, width, height).
     bbox_units: Units = 4
     # flatten keeps spatial layout (the chapter); global_average is far smaller and size-agnostic.
     pooling: Literal["flatten", "global_average"] = "flatten"

@@ -20,17 +20,25 @@ if TYPE_CHECKING:
 
 
 class Stage(StrictConfig):
+    # The filters of every convolution in the stage's blocks.
     filters: Channels = 64
+    # The residual blocks in the stage, one after another.
     blocks: Annotated[Int, Field(ge=1, le=1000)] = 1
     # Applied by the stage's first block; 2 halves the resolution, as between ResNet stages.
     stride: Annotated[Int, Field(ge=1, le=8)] = 1
 
 
 class ResidualCnnConfig(ArchitectureConfig):
+    # The image's height, width and channels.
     input_shape: tuple[ImageSide, ImageSide, Channels] = (32, 32, 3)
+    # The filters of the first convolution, before the residual blocks.
     stem_filters: Channels = 64
+    # The residual stages in order (the chapter: one stage of one block of 64 filters).
     stages: Annotated[tuple[Stage, ...], Field(min_length=1, max_length=64)] = (Stage(),)
+    # BatchNormalization after every convolution, which then drops its bias; the activation
+    # becomes its own layer after the norm.
     batch_norm: Bool = False
+    # The classes of the softmax head `predictions`.
     num_classes: Annotated[Int, Field(ge=2, le=100_000)] = 10
 
     def output_names(self) -> tuple[str, ...]:

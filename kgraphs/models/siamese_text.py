@@ -17,9 +17,13 @@ if TYPE_CHECKING:
 
 
 class SiameseTextConfig(ArchitectureConfig):
+    # Token ids run from 0 to vocab_size - 1 (0 pads), in both texts.
     vocab_size: Vocabulary = 10_000
+    # The size of each token's learned vector.
     embedding_dim: Units = 128
+    # Each encoder's output size.
     lstm_units: Units = 64
+    # One Embedding for both texts (the chapter's shared layer); false gives each its own.
     share_embedding: Bool = True
     # The chapter keeps separate encoders "for illustration"; a true Siamese net shares them.
     share_encoder: Bool = False
@@ -27,6 +31,7 @@ class SiameseTextConfig(ArchitectureConfig):
     # l1: per-dimension |a - b| (Koch et al.), built from Subtract and Maximum so the model holds
     # no Python code and reloads in safe mode.
     similarity: Literal["concat", "cosine", "l1"] = "concat"
+    # True lets padded batches (token id 0) be ignored by the LSTMs.
     mask_zero: Bool = False
 
     def output_names(self) -> tuple[str, ...]:

@@ -19,9 +19,13 @@ if TYPE_CHECKING:
 
 
 class TicketPriorityConfig(ArchitectureConfig):
+    # Token ids run from 0 to vocab_size - 1 (0 pads).
     vocab_size: Vocabulary = 10_000
+    # The size of each token's learned vector.
     embedding_dim: Units = 64
+    # The LSTM's output size: the text's features.
     lstm_units: Units = 32
+    # The number of numeric features in the metadata input.
     metadata_features: Units = 5
     # 0 feeds the raw metadata straight into the concatenation, as the chapter suggests.
     metadata_units: Annotated[Int, Field(ge=0, le=65_536)] = 16
