@@ -7,11 +7,10 @@ refused: the page must need nothing from the network.
 """
 
 import json
-import os
-import shutil
 
 import keras
 import pytest
+from chromium import chromium_executable
 
 import kgraphs
 from kgraphs.diagram import view
@@ -20,18 +19,6 @@ from kgraphs.interactive import page
 from kgraphs.layer_graph import layer_graph
 
 pytestmark = pytest.mark.slow
-
-# /usr/bin/chromium is Debian's wrapper script; Playwright starts the binary behind it.
-CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/lib/chromium-browser/chromium-browser")
-
-
-def chromium_executable() -> str:
-    for path in CHROMIUM:
-        if os.access(path, os.X_OK):
-            return path
-    wrapper = shutil.which("chromium")
-    assert wrapper, "make test installs Debian's chromium (make browser)"
-    return wrapper
 
 
 @pytest.fixture(scope="module")
