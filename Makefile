@@ -10,7 +10,7 @@ STAMP := $(VENV)/.kgraphs-installed
 QUIET_PIP := grep -v "is ignored: it is neither a file nor a directory" || true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup graphviz browser test test-jax test-fast plot bench notebooks lint format lock clean
+.PHONY: setup graphviz browser test test-jax test-fast plot docs bench notebooks lint format lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -42,12 +42,17 @@ graphviz:
 browser:
 	$(call apt_program,chromium,chromium,the browser tests open pages in it)
 
+LINTED := kgraphs tests benchmarks examples docs
+
 test: setup browser
-	$(PY) -m ruff check kgraphs tests benchmarks examples
-	$(PY) -m ruff format --check kgraphs tests benchmarks examples
+	$(PY) -m ruff check $(LINTED)
+	$(PY) -m ruff format --check $(LINTED)
 	$(PY) -m pytest -n 2  # pytest-xdist: one TensorFlow process a core
 	@echo "The backend-dependent tests again, on JAX (tests/conftest.py: BACKEND_DEPENDENT):"
 	KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest -n 2
+	$(MAKE) --no-print-directory docs
+	@echo "The site, served on 127.0.0.1 and opened in headless Chromium (tests/site):"
+	KGRAPHS_SITE_TESTS=1 $(PY) -m pytest -n 2 tests/site
 
 # Only the backend-dependent tests, on JAX.
 test-jax: setup
@@ -59,6 +64,13 @@ test-fast: setup
 plot: setup
 	$(PY) -m kgraphs plot recipes -o build/diagrams
 
+# The documentation site in build/site/: the notebooks executed, the reference generated from
+# the code, the gallery drawn (docs/build_docs.py), then MkDocs, whose --strict fails the build
+# on a broken link or reference. Open build/site/index.html, or serve the folder.
+docs: setup
+	$(PY) docs/build_docs.py
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+
 notebooks: setup
 	$(PY) tests/notebook_runner.py build/notebooks
 
@@ -66,8 +78,8 @@ bench: setup
 	$(PY) benchmarks/run.py
 
 lint format: setup
-	$(PY) -m ruff format kgraphs tests benchmarks examples
-	$(PY) -m ruff check --fix kgraphs tests benchmarks examples
+	$(PY) -m ruff format $(LINTED)
+	$(PY) -m ruff check --fix $(LINTED)
 
 # Refresh the lock from the current .venv after changing dependencies in pyproject.toml.
 lock: $(STAMP)
