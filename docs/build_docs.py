@@ -2,8 +2,8 @@
 
     python docs/build_docs.py [--jobs N]      # `make docs` runs it, then `mkdocs build --strict`
 
-Every page but the few hand-written ones (docs/*.md, copied as they are) is generated from the
-code it documents, at each build, so the site cannot go stale:
+Every page but the hand-written ones (docs/index.md and the guides in docs/guide/, copied as
+they are) is generated from the code it documents, at each build, so the site cannot go stale:
 
 - tutorials/: every notebook in notebooks/, executed now with its outputs (in a kernel started
   in notebooks/, as Jupyter starts it: tests/notebook_runner.py's `execute`), and an overview;
@@ -106,8 +106,10 @@ def write_text(path: Path, text: str) -> Path:
 
 def write_pages(output: Path) -> None:
     """The hand-written pages, and the reference pages generated from the code."""
-    for page in sorted(PAGES.glob("*.md")):
-        shutil.copyfile(page, output / page.name)
+    for page in sorted(PAGES.rglob("*.md")):
+        target = output / page.relative_to(PAGES)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, target)
     reference = output / "reference"
     write_text(reference / "api.md", api_page())
     write_text(reference / "cli.md", cli_page())

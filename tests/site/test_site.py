@@ -102,6 +102,7 @@ def test_the_site_has_a_page_per_notebook_reference_and_gallery():
         "tutorials/index.html",
         *(f"tutorials/{name}/index.html" for name in NOTEBOOKS),
         *(f"reference/{name}/index.html" for name in ("api", "cli", "recipes", "errors")),
+        *(f"guide/{path.stem}/index.html" for path in (ROOT / "docs" / "guide").glob("*.md")),
         "gallery/index.html",
         *(f"gallery/{name}.html" for name in _gallery_models()),
     }
