@@ -47,9 +47,9 @@ LINTED := kgraphs tests benchmarks examples docs
 test: setup browser
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
-	$(PY) -m pytest -n 2  # pytest-xdist: one TensorFlow process a core
+	$(PY) -m pytest -n 2 --durations=10  # pytest-xdist: one TensorFlow process a core
 	@echo "The backend-dependent tests again, on JAX (tests/conftest.py: BACKEND_DEPENDENT):"
-	KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest -n 2
+	KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest -n 2 --durations=10
 	$(MAKE) --no-print-directory docs
 	@echo "The site, served on 127.0.0.1 and opened in headless Chromium (tests/site):"
 	KGRAPHS_SITE_TESTS=1 $(PY) -m pytest -n 2 tests/site

@@ -269,7 +269,7 @@ def test_the_errors_page_shows_what_kgraphs_says_now(visit):
         assert cells.nth(0).inner_text() == mistake
         assert cells.nth(1).inner_text() == text
         assert cells.nth(2).inner_text().split("\n") == build_docs.problem_lines(text)
-    shown = page.locator("article pre").last.inner_text()
+    shown = page.locator("article pre").last.inner_text().rstrip("\n")
     assert shown.startswith("$ kgraphs validate bad.yaml graph.yaml broken.yaml\nbad.yaml: 2")
     assert shown.endswith("$ echo $?\n2")
 
