@@ -7,7 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.kgraphs-installed
 # This machine's pip configuration names extra indexes; their "is ignored" lines are noise.
-QUIET_PIP := grep -v "is ignored: it is neither a file nor a directory" || true
+# (grep exits 1 when it keeps no line; pip's own failure still fails the pipeline.)
+QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup graphviz browser test test-jax test-fast plot docs bench notebooks lint format lock clean
