@@ -10,7 +10,7 @@ import json
 
 import keras
 import pytest
-from chromium import chromium_executable
+from chromium import launched_chromium
 
 import kgraphs
 from kgraphs.diagram import view
@@ -23,12 +23,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_executable())
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import threading
 
 import pydantic_core
 import pytest
-from chromium import chromium_executable
+from chromium import launched_chromium
 from conftest import ROOT, run_kgraphs
 
 import kgraphs
@@ -55,12 +55,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_executable())
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -131,9 +127,9 @@ def test_every_tutorial_shows_its_diagrams_and_learning_curve(visit, name):
 @pytest.fixture(scope="module")
 def api_entries(browser, site):
     """The API page's entries by heading: what their docstrings say and how they are called."""
-    page = browser.new_page()
-    page.goto(site + "reference/api/")
-    entries = page.evaluate(
+    entries = _evaluate(
+        browser,
+        site + "reference/api/",
         """() => [...document.querySelectorAll("h2.doc-heading")].map(heading => {
             const entry = heading.parentElement;
             const signature = entry.querySelector(":scope > .doc-signature");
@@ -143,9 +139,8 @@ def api_entries(browser, site):
                 text: contents.textContent,
                 prompts: contents.querySelectorAll(":scope > .highlight .gp").length,
             }];
-        })"""
+        })""",
     )
-    page.close()
     return dict(entries)
 
 
@@ -167,16 +162,15 @@ def test_the_api_page_has_an_entry_per_public_name_and_no_other(api_entries):
 @pytest.fixture(scope="module")
 def cli_sections(browser, site):
     """The command-line page's help blocks, by the heading above each."""
-    page = browser.new_page()
-    page.goto(site + "reference/cli/")
-    sections = page.evaluate(
+    sections = _evaluate(
+        browser,
+        site + "reference/cli/",
         """() => [...document.querySelectorAll("article h2")].map(heading => {
             let block = heading.nextElementSibling;
             while (block && !block.querySelector("pre")) block = block.nextElementSibling;
             return [heading.firstChild.textContent.trim(), block.querySelector("pre").innerText];
-        })"""
+        })""",
     )
-    page.close()
     return dict(sections)
 
 
@@ -194,9 +188,9 @@ def test_the_cli_page_has_a_section_per_command_and_no_other(cli_sections):
 @pytest.fixture(scope="module")
 def field_rows(browser, site):
     """The recipe page's tables: {definition: {field: [type, bounds, default, description]}}."""
-    page = browser.new_page()
-    page.goto(site + "reference/recipes/")
-    tables = page.evaluate(
+    tables = _evaluate(
+        browser,
+        site + "reference/recipes/",
         """() => [...document.querySelectorAll("article :is(h2, h3, h4)[id]")].map(h => {
             // The table after the heading, before the next one (the theme wraps tables).
             let next = h.nextElementSibling, table = null;
@@ -209,9 +203,8 @@ def field_rows(browser, site):
                 const cells = [...row.cells].map(cell => cell.textContent.trim());
                 return [cells[0], cells.slice(1)];
             }))];
-        })"""
+        })""",
     )
-    page.close()
     return dict(tables)
 
 
@@ -295,6 +288,16 @@ def _shown(locator, *, image: bool = False) -> bool:
     box = locator.bounding_box()
     loaded = locator.evaluate("node => node.complete && node.naturalWidth > 0") if image else True
     return bool(box and box["width"] > 0 and box["height"] > 0 and loaded)
+
+
+def _evaluate(browser, url: str, script: str):
+    """What `script` returns in the page at `url`."""
+    page = browser.new_page()
+    page.goto(url)
+    try:
+        return page.evaluate(script)
+    finally:
+        page.close()
 
 
 def _as_shown(schema: dict) -> str:
