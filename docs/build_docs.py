@@ -99,9 +99,11 @@ def _wait(gallery: Future, tutorials: list[Future]) -> None:
 
 
 def write_text(path: Path, text: str) -> Path:
+    """`kgraphs.atomic.write_text`, into a folder made as needed."""
+    from kgraphs import atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return atomic.write_text(path, text)
 
 
 def write_pages(output: Path) -> None:

@@ -33,6 +33,16 @@ def execute(path: Path, *, cwd: Path | None = None, timeout: int = 300) -> nbfor
     return notebook
 
 
+def tagged(notebook: nbformat.NotebookNode, tag: str) -> list[tuple[int, nbformat.NotebookNode]]:
+    """The cells whose metadata `tags` hold `tag`, with their indices: how the tests and the
+    site find a tutorial's chapter code, learning curve and exercise."""
+    return [
+        (index, cell)
+        for index, cell in enumerate(notebook.cells)
+        if tag in cell.get("metadata", {}).get("tags", [])
+    ]
+
+
 def as_script(path: Path) -> str:
     """The notebook's code cells as one Python script, as `jupyter nbconvert --to script` does."""
     notebook = nbformat.read(path, as_version=4)

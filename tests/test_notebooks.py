@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import ROOT, clean_environment
-from notebook_runner import NOTEBOOKS, as_script, execute
+from notebook_runner import NOTEBOOKS, as_script, execute, tagged
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,7 @@ def test_notebook_runs_in_its_own_folder_and_shows_a_diagram(path):
     assert not [o for o in outputs if o.output_type == "error"]
     mimes = {mime for o in outputs for mime in o.get("data", {})}
     assert "image/svg+xml" in mimes  # kgraphs.plot displays inline
-    curves = [c for c in notebook.cells if "learning-curve" in c.metadata.get("tags", [])]
+    curves = [cell for _, cell in tagged(notebook, "learning-curve")]
     assert curves
     for cell in curves:  # matplotlib's figure, inline
         assert any("image/png" in output.get("data", {}) for output in cell.outputs)

@@ -13,7 +13,7 @@ import re
 
 import nbformat
 import pytest
-from notebook_runner import NOTEBOOKS
+from notebook_runner import NOTEBOOKS, tagged
 
 MIN_PROSE_WORDS = 300
 # Tag -> what the tagged code cell is.
@@ -27,14 +27,6 @@ REQUIRED_TAGS = {
 }
 FENCED_CODE = re.compile(r"```.*?```", re.DOTALL)
 CHECKS = re.compile(r"\bassert\b|np\.testing\.assert|assert_same_model")
-
-
-def tagged(notebook, tag):
-    return [
-        (index, cell)
-        for index, cell in enumerate(notebook.cells)
-        if tag in cell.get("metadata", {}).get("tags", [])
-    ]
 
 
 def prose_words(notebook) -> int:
