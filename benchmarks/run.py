@@ -142,9 +142,9 @@ def plot_vs_plot_model(repeats: int) -> dict:
     import tempfile
 
     import kgraphs
-    from kgraphs.building import instantiate
-    from kgraphs.cli import expand_recipe_paths
-    from kgraphs.gallery import render_gallery
+    from kgraphs.building.from_recipe import instantiate
+    from kgraphs.drawing.gallery import render_gallery
+    from kgraphs.recipe.files import expand_recipe_paths
 
     recipes = [kgraphs.load_recipe(path) for path in expand_recipe_paths(["recipes"])]
     folder = Path(tempfile.mkdtemp())
@@ -343,7 +343,7 @@ def main() -> None:
         "backends": backends,
     }
     output = ROOT / "build" / "bench.json"
-    from kgraphs.atomic import write_text
+    from kgraphs.util.atomic import write_text
 
     write_text(output, json.dumps(report, indent=2) + "\n")
     print(f"{report['date']}, {report['machine']}, {arguments.repeats} interleaved repeats\n")

@@ -9,8 +9,8 @@ they are) is generated from the code it documents, at each build, so the site ca
   in notebooks/, as Jupyter starts it: tests/notebook_runner.py's `execute`), and an overview;
 - reference/api.md: one mkdocstrings entry per name in `kgraphs.__all__`, which `mkdocs build`
   renders from the docstrings, examples included;
-- reference/cli.md: each command's `--help`, from the parser in kgraphs.cli;
-- reference/recipes.md: the recipe format from the JSON Schema that kgraphs.schema derives
+- reference/cli.md: each command's `--help`, from the parser in kgraphs.cli.parser;
+- reference/recipes.md: the recipe format from the JSON Schema that kgraphs.recipe.schema derives
   from the pydantic models: each field's type, bounds, default and description;
 - reference/errors.md: representative bad recipes and the `ConfigError` each gives, run now;
 - gallery/: `kgraphs plot recipes`'s gallery (every shipped recipe drawn, its interactive page
@@ -99,8 +99,8 @@ def _wait(gallery: Future, tutorials: list[Future]) -> None:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """`kgraphs.atomic.write_text`, into a folder made as needed."""
-    from kgraphs import atomic
+    """`kgraphs.util.atomic.write_text`, into a folder made as needed."""
+    from kgraphs.util import atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     return atomic.write_text(path, text)
@@ -199,7 +199,7 @@ def api_entry(name: str) -> list[str]:
     """`::: path` for the object behind `kgraphs.NAME`, headed `kgraphs.NAME`; for an
     architecture's factory, a link to its fields."""
     import kgraphs
-    from kgraphs import registry
+    from kgraphs.models import registry
 
     value = getattr(kgraphs, name)
     entry = [f"::: {value.__module__}.{value.__qualname__}", "    options:"]
@@ -215,9 +215,10 @@ def api_entry(name: str) -> list[str]:
 def cli_page() -> str:
     """The `kgraphs` command's `--help`, then each command's."""
     from kgraphs import cli
+    from kgraphs.cli.parser import build_parser
 
     with _help_width():
-        parser = cli._parser()
+        parser = build_parser()
         lines = ["# Command line", "", _first_paragraph_after_title(cli.__doc__), ""]
         lines += _help_block(parser)
         for name, command in subcommands(parser).items():
@@ -262,8 +263,8 @@ def _first_paragraph_after_title(docstring: str | None) -> str:
 
 def recipes_page() -> str:
     """The recipe format, table by table, from the JSON Schema of the pydantic models."""
-    from kgraphs import search_space
-    from kgraphs.schema import recipe_schema
+    from kgraphs.recipe import search_space
+    from kgraphs.recipe.schema import recipe_schema
 
     schema = recipe_schema()
     definitions = schema["definitions"]
@@ -272,8 +273,8 @@ def recipes_page() -> str:
         "# Recipe format",
         "",
         f"{schema['description']} Every table is generated from the pydantic models that",
-        "validate recipes (through `kgraphs.schema`, which also writes the JSON Schema editors",
-        "use: `kgraphs schema`), each field's description from the comment above it.",
+        "validate recipes (through `kgraphs.recipe.schema`, which also writes the JSON Schema",
+        "editors use: `kgraphs schema`), each field's description from the comment above it.",
         "",
         f"{definitions['SearchSpace']['description']} See [Search spaces](#search-spaces).",
         "",
@@ -295,7 +296,7 @@ def recipes_page() -> str:
 def _architecture_sections(
     schema: dict[str, Any], definitions: dict[str, Any], shown: set[str]
 ) -> list[str]:
-    from kgraphs import registry
+    from kgraphs.models import registry
 
     lines = ["## Architectures", ""]
     for name in schema["properties"]["architecture"]["enum"]:

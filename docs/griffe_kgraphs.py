@@ -4,7 +4,7 @@
   that section `Examples:`; under any other title Griffe reads an admonition, and the `>>>`
   lines would show as quoted prose. Read as the examples section, they show as code.
 - `FactorySignatures`: an architecture's public factory is its builder wrapped by
-  `kgraphs.registry.register`, so the source shows the builder's signature
+  `kgraphs.models.registry.register`, so the source shows the builder's signature
   (`config, *, name`). The factory's own, `(config=None, /, **fields)`, is read from the
   factory itself (importing an architecture's module imports no TensorFlow).
 """
@@ -19,7 +19,7 @@ from typing import Any
 import griffe
 
 HEADING = re.compile(r"^(\s*)Example:[ \t]*$", re.MULTILINE)
-REGISTER = "kgraphs.registry.register"
+REGISTER = "kgraphs.models.registry.register"
 
 
 class ExampleSections(griffe.Extension):

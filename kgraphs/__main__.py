@@ -2,6 +2,6 @@
 
 import sys
 
-from kgraphs.cli import main
+from kgraphs.cli.main import main
 
 sys.exit(main())

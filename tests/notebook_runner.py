@@ -50,7 +50,7 @@ def as_script(path: Path) -> str:
 
 
 def main(output: str) -> None:
-    from kgraphs.atomic import write_text
+    from kgraphs.util.atomic import write_text
 
     for path in NOTEBOOKS:
         print(f"running {path.relative_to(ROOT)}", flush=True)

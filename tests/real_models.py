@@ -809,7 +809,7 @@ MODELS = {
 
 if __name__ == "__main__":  # the README's table
     import kgraphs
-    from kgraphs.recipe import dump_yaml
+    from kgraphs.recipe.files import dump_yaml
 
     print("| model | source | outcome | recipe / `to_json()` |\n| --- | --- | --- | --- |")
     for name, (builder, source) in MODELS.items():

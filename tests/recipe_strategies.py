@@ -13,7 +13,7 @@ import yaml
 from conftest import RECIPES
 from hypothesis import strategies as st
 
-from kgraphs.recipe_files import read_recipe_file
+from kgraphs.recipe.files import read_recipe_file
 
 SHIPPED = [yaml.safe_load(json.dumps(read_recipe_file(path))) for path in RECIPES]
 

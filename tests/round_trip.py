@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 import kgraphs
-from kgraphs.recipe import dump_yaml
+from kgraphs.recipe.files import dump_yaml
 
 
 def round_trip(model: keras.Model) -> tuple[keras.Model, str]:

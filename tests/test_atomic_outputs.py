@@ -11,7 +11,7 @@ import keras
 import pytest
 
 import kgraphs
-from kgraphs.saving import save_model
+from kgraphs.building.saving import save_model
 
 
 class FailsWhileSaving(keras.layers.Layer):
@@ -49,7 +49,7 @@ def test_failed_render_keeps_the_old_diagram(tmp_path):
         "import kgraphs\n"
         "try:\n"
         f"    kgraphs.plot(kgraphs.ticket_priority(), {str(target)!r})\n"
-        "except kgraphs.plotting.GraphvizMissingError:\n"
+        "except kgraphs.drawing.plot.GraphvizMissingError:\n"
         "    print('refused')\n"
     )
     result = subprocess.run(
@@ -94,7 +94,7 @@ def test_killed_mid_save_leaves_the_old_file_or_a_whole_new_one(tmp_path):
     save_model(kgraphs.ticket_priority(lstm_units=2), target)
     old = target.read_bytes()
     code = (
-        "import kgraphs, sys\nfrom kgraphs.saving import save_model\n"
+        "import kgraphs, sys\nfrom kgraphs.building.saving import save_model\n"
         "model = kgraphs.ticket_priority(vocab_size=2_000_000, embedding_dim=64)\n"
         "print('saving', flush=True)\n"
         f"save_model(model, {str(target)!r})\n"

@@ -10,7 +10,7 @@ import pytest
 from conftest import clean_environment
 
 OURS = (
-    "import sys\nfrom kgraphs.backend import backend\nprint(backend())\n"
+    "import sys\nfrom kgraphs.util.backend import backend\nprint(backend())\n"
     "assert 'keras' not in sys.modules"
 )
 # Keras's own rule: its `keras/src/backend/config.py` run as it is, with stand-ins for the
@@ -62,7 +62,7 @@ def test_the_backend_is_the_one_keras_chooses(tmp_path, variable, in_file, expec
 
 def test_version_and_list_verbose_name_the_backend_without_importing_tensorflow(tmp_path):
     code = (
-        "import contextlib, io, sys\nfrom kgraphs.cli import main\n"
+        "import contextlib, io, sys\nfrom kgraphs.cli.main import main\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
         "    main(['--version'])\n"

@@ -19,12 +19,13 @@ import pytest
 from real_models import MODELS
 
 import kgraphs
-from kgraphs.diagram import MAX_BOXES, MAX_SCREEN_PX, SCREEN_DPI, Frame, collapsed, view
-from kgraphs.errors import ConfigError
-from kgraphs.grouping import group_tree
-from kgraphs.layer_graph import layer_graph
-from kgraphs.plotting import _layers
-from kgraphs.rendering import MAX_RASTER_PX, RenderError, render
+from kgraphs.drawing.collapsed import MAX_BOXES, MAX_SCREEN_PX, SCREEN_DPI, collapsed
+from kgraphs.drawing.graphviz import MAX_RASTER_PX, RenderError, render
+from kgraphs.drawing.grouping import group_tree
+from kgraphs.drawing.plot import _layers
+from kgraphs.drawing.view import Frame, view
+from kgraphs.introspection.layer_graph import layer_graph
+from kgraphs.util.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPES = sorted(

@@ -15,9 +15,8 @@ from keras import layers
 from test_cli import kgraphs_cli
 
 import kgraphs
-from kgraphs.diagram import draw
-from kgraphs.diff_match import ABSENT
-from kgraphs.saving import save_model
+from kgraphs.building.saving import save_model
+from kgraphs.diffing.matching import ABSENT
 
 INCEPTION = ROOT / "recipes" / "graph" / "inception_module.yaml"
 
@@ -361,7 +360,7 @@ def test_union_graph_and_highlight():
     assert edges[("concatenated_vectors", "similarity")] == "removed"
     assert edges[("cosine_similarity", "similarity")] == "added"
     assert set(edges) <= set(union.edges)
-    svg = draw(union, highlight=result.highlight(), edge_highlight=edges).decode()
+    svg = result.plot(format="svg").data.decode()
     assert svg.count('stroke-dasharray="5,2"') == sum(s == "removed" for s in edges.values())
 
 

@@ -17,9 +17,9 @@ import pytest
 from conftest import ROOT, clean_environment
 
 import kgraphs
-from kgraphs.atomic import write_bytes, write_text
-from kgraphs.gallery import render_gallery
-from kgraphs.saving import save_model
+from kgraphs.building.saving import save_model
+from kgraphs.drawing.gallery import render_gallery
+from kgraphs.util.atomic import write_bytes, write_text
 
 UMASKS = [0o022, 0o077, 0o002]
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import RECIPES
 
 import kgraphs
-from kgraphs.gallery import render_gallery
-from kgraphs.plotting import collapsed_dot_source, dot_source, render
+from kgraphs.drawing.gallery import render_gallery
+from kgraphs.drawing.plot import collapsed_dot_source, dot_source, render
 
 pytestmark = pytest.mark.slow
 

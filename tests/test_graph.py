@@ -13,7 +13,7 @@ from round_trip import assert_same_model, round_trip, sample_inputs, string_inpu
 
 import kgraphs
 from kgraphs import ConfigError
-from kgraphs.recipe import dump_yaml
+from kgraphs.recipe.files import dump_yaml
 
 # ------------------------------------------------------------------ factories and shared layers
 FACTORY_VARIANTS = [

@@ -13,7 +13,7 @@ from round_trip import assert_same_model, call, round_trip
 
 import kgraphs
 from kgraphs import ConfigError
-from kgraphs.graph_ops import OPS, format_key, parse_key
+from kgraphs.graph_format.ops import OPS, format_key, parse_key
 
 
 def outputs_match(by_hand: keras.Model, recipe_model: keras.Model, inputs: list) -> None:
@@ -113,7 +113,7 @@ def test_ops_are_drawn_as_nodes():
         ],
         "doubled",
     )
-    from kgraphs.plotting import dot_source
+    from kgraphs.drawing.plot import dot_source
 
     source = dot_source(kgraphs.build(recipe))
     assert "<b>doubled</b> (Multiply)" in source
@@ -140,7 +140,7 @@ def test_the_op_snapshot_matches_keras():
 
     from keras.src.ops import core, image, math, nn, numpy
 
-    from kgraphs.graph_ops import op_function
+    from kgraphs.graph_format.ops import op_function
 
     for name, signature in OPS.items():
         function = op_function(name)

@@ -1,4 +1,4 @@
-"""The interactive page (`kgraphs.interactive`), driven in Debian's headless Chromium.
+"""The interactive page (`kgraphs.drawing.interactive`), driven in Debian's headless Chromium.
 
 Playwright's Python package drives the Chromium that `make browser` installs (never a
 browser of its own: nothing is downloaded at test time). Every page is opened from
@@ -13,10 +13,10 @@ import pytest
 from chromium import launched_chromium
 
 import kgraphs
-from kgraphs.diagram import view
-from kgraphs.grouping import group_tree
-from kgraphs.interactive import page
-from kgraphs.layer_graph import layer_graph
+from kgraphs.drawing.grouping import group_tree
+from kgraphs.drawing.interactive import page
+from kgraphs.drawing.view import view
+from kgraphs.introspection.layer_graph import layer_graph
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from keras.src.losses import ALL_OBJECTS_DICT as LOSS_OBJECTS
 from keras.src.metrics import ALL_OBJECTS_DICT as METRIC_OBJECTS
 from keras.src.optimizers import ALL_OBJECTS_DICT as OPTIMIZER_OBJECTS
 
-from kgraphs import keras_names
+from kgraphs.catalog import keras_names
 
 ABSTRACT = {"Loss", "Metric", "metric"}
 
@@ -44,7 +44,7 @@ def test_snapshot_matches_installed_keras(snapshot, get, registry):
 def test_a_close_match_among_names_that_differ_in_case_follows_the_words_case(word, expected):
     """Keras names "accuracy" and "Accuracy"; which a frozenset yields first changes with the
     process's hash seed, and the suggestion must not."""
-    from kgraphs.errors import close_match
+    from kgraphs.util.errors import close_match
 
     for candidates in (["accuracy", "Accuracy"], ["Accuracy", "accuracy"], keras_names.METRICS):
         assert close_match(word, candidates) == expected

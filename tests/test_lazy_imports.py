@@ -10,7 +10,7 @@ import pytest
 
 import kgraphs
 import kgraphs.models
-from kgraphs import registry
+from kgraphs.models import registry
 
 
 def run_python(code: str) -> str:
@@ -29,7 +29,7 @@ def imported_after(code: str) -> set[str]:
 def test_import_kgraphs_imports_nothing_heavy():
     modules = imported_after("import kgraphs")
     assert not modules & {"numpy", "keras", "tensorflow", "pydantic", "yaml"}, modules
-    assert {m for m in modules if m.startswith("kgraphs")} == {"kgraphs", "kgraphs.presets"}
+    assert {m for m in modules if m.startswith("kgraphs")} == {"kgraphs", "kgraphs.recipe.shipped"}
 
 
 def test_architecture_names_need_no_architecture_module():
@@ -40,7 +40,7 @@ def test_architecture_names_need_no_architecture_module():
 def test_a_recipe_imports_only_its_architecture():
     modules = imported_after("import kgraphs; kgraphs.load_recipe('ticket_priority')")
     assert {m for m in modules if m.startswith("kgraphs.models.")} == {
-        "kgraphs.models.ticket_priority"
+        "kgraphs.models.architectures.ticket_priority"
     }
     assert not modules & {"numpy", "keras", "tensorflow"}, modules
 
@@ -73,16 +73,19 @@ def test_public_name_is_what_its_module_defines(name):
 
 
 def test_presets_stays_the_function_once_recipes_are_loaded():
-    # `kgraphs.presets` is also a module's name; importing that module must not replace it.
+    # `kgraphs.recipe.shipped` is also a module's name; importing that module must not replace it.
     output = run_python(
         "import kgraphs\nkgraphs.load_recipe('image_multitask')\n"
-        "import kgraphs.presets\nprint(callable(kgraphs.presets))"
+        "import kgraphs.recipe.shipped\nprint(callable(kgraphs.recipe.shipped))"
     )
     assert output.strip() == "True"
 
 
 def test_submodules_are_attributes_and_unknown_names_are_attribute_errors():
-    assert run_python("import kgraphs\nprint(kgraphs.saving.__name__)").strip() == "kgraphs.saving"
+    assert (
+        run_python("import kgraphs\nprint(kgraphs.building.saving.__name__)").strip()
+        == "kgraphs.building.saving"
+    )
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         kgraphs.no_such_name  # noqa: B018
 

@@ -16,11 +16,13 @@ CHECK = "import sys; {code}; assert 'tensorflow' not in sys.modules, 'tensorflow
         "import kgraphs, glob; [kgraphs.load_recipe(p) for p in glob.glob('recipes/**/*.*',"
         " recursive=True)]",
         "import kgraphs; kgraphs.load_recipe('ticket_priority', lstm_units=8)",
-        "from kgraphs.cli import main; assert main(['validate', 'recipes']) == 0",
-        "from kgraphs.cli import main; assert main(['list']) == 0",
-        "from kgraphs.cli import main; assert main(['render', 'graph/two_tower_retrieval']) == 0",
-        "from kgraphs.cli import main; assert main(['diff', 'ticket_priority', 'no.yaml']) == 2",
-        "from kgraphs.cli import main; assert main(['schema']) == 0",
+        "from kgraphs.cli.main import main; assert main(['validate', 'recipes']) == 0",
+        "from kgraphs.cli.main import main; assert main(['list']) == 0",
+        "from kgraphs.cli.main import main\n"
+        "assert main(['render', 'graph/two_tower_retrieval']) == 0",
+        "from kgraphs.cli.main import main\n"
+        "assert main(['diff', 'ticket_priority', 'no.yaml']) == 2",
+        "from kgraphs.cli.main import main; assert main(['schema']) == 0",
     ],
 )
 def test_no_tensorflow_import(code):

@@ -11,8 +11,8 @@ import pytest
 
 import kgraphs
 from kgraphs import ConfigError
-from kgraphs.atomic import atomic_path
-from kgraphs.plotting import FORMATS
+from kgraphs.drawing.plot import FORMATS
+from kgraphs.util.atomic import atomic_path
 
 MAGIC = {
     "png": b"\x89PNG",
@@ -132,7 +132,7 @@ MISSING_DOT = textwrap.dedent(
     if sys.argv[1] == "ipython":
         import IPython.core.magics.namespace  # what Keras takes as "in a notebook"
     import kgraphs
-    from kgraphs.plotting import GraphvizMissingError
+    from kgraphs.drawing.plot import GraphvizMissingError
     try:
         kgraphs.plot(kgraphs.ticket_priority(), "model.png")
     except GraphvizMissingError as error:
@@ -170,7 +170,7 @@ def test_missing_dot_program_says_how_to_install_it(tmp_path, namespace_magics):
 def test_missing_pydot_says_how_to_install_it(tmp_path):
     code = (
         "import sys; sys.modules['pydot'] = None\n"  # pydot is not importable in this process
-        "import kgraphs\nfrom kgraphs.plotting import GraphvizMissingError\n"
+        "import kgraphs\nfrom kgraphs.drawing.plot import GraphvizMissingError\n"
         "try:\n    kgraphs.plot(kgraphs.ticket_priority(), depth=None)\n"
         "except GraphvizMissingError as error:\n    print('raised:', error)\n"
     )

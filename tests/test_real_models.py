@@ -12,8 +12,8 @@ from real_models import MODELS
 from round_trip import assert_same_model, rebuild, string_inputs_refused
 
 import kgraphs
-from kgraphs.cli import main
-from kgraphs.recipe import dump_yaml
+from kgraphs.cli.main import main
+from kgraphs.recipe.files import dump_yaml
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import RECIPES, recipe_id
 
 import kgraphs
-from kgraphs.saving import save_model
+from kgraphs.building.saving import save_model
 
 
 @pytest.fixture(scope="module", params=RECIPES, ids=recipe_id)

@@ -3,8 +3,8 @@
 import pytest
 
 import kgraphs
-from kgraphs import registry
-from kgraphs.registry import ArchitectureConfig, register
+from kgraphs.models import registry
+from kgraphs.models.registry import ArchitectureConfig, register
 
 
 def test_duplicate_names_are_refused():

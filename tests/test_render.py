@@ -8,9 +8,9 @@ import yaml
 from conftest import run_kgraphs
 
 import kgraphs
-from kgraphs import registry
-from kgraphs.cli import main
-from kgraphs.schema import modeline
+from kgraphs.cli.main import main
+from kgraphs.models import registry
+from kgraphs.recipe.schema import modeline
 
 SHIPPED = list(kgraphs.presets())
 ENVELOPE = ["version", "architecture", "name", "description", "config", "compile"]

@@ -20,9 +20,9 @@ from recipe_strategies import graphs, mutated_recipes, searched_recipes
 
 import kgraphs
 from kgraphs import ConfigError
-from kgraphs.recipe_files import read_recipe_file
-from kgraphs.schema import SCHEMA_FILE, modeline, recipe_schema, schema_text
-from kgraphs.search_space import KINDS
+from kgraphs.recipe.files import read_recipe_file
+from kgraphs.recipe.schema import SCHEMA_FILE, modeline, recipe_schema, schema_text
+from kgraphs.recipe.search_space import KINDS
 
 SCHEMA = recipe_schema()
 TEXT = schema_text()
@@ -309,7 +309,7 @@ def test_schema_command_from_another_folder(tmp_path):
 
 @pytest.mark.slow
 def test_exported_recipes_carry_the_modeline_and_are_valid(tmp_path):
-    from kgraphs.cli import main
+    from kgraphs.cli.main import main
 
     for name in kgraphs.architectures():
         if name != "graph":

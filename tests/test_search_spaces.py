@@ -10,7 +10,7 @@ import pytest
 
 import kgraphs
 from kgraphs import ConfigError
-from kgraphs.recipe import validate_recipe
+from kgraphs.recipe.loading import validate_recipe
 
 SEARCHED = {
     "version": 1,
@@ -227,7 +227,7 @@ def test_malformed_spaces_are_found_without_importing_tensorflow(tmp_path):
     for index, (config, _, _) in enumerate(cases):
         (tmp_path / f"case{index}.json").write_text(json.dumps(searched(**config)))
     code = (
-        "import sys\nfrom kgraphs.cli import main\n"
+        "import sys\nfrom kgraphs.cli.main import main\n"
         f"for index in range({len(cases)}):\n"
         f"    assert main(['validate', {str(tmp_path)!r} + f'/case{{index}}.json']) == 2\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"

@@ -13,8 +13,9 @@ from test_cli import kgraphs_cli
 
 import kgraphs
 from kgraphs import ConfigError
-from kgraphs.recipe import read_source, with_overrides
-from kgraphs.tuning import best_recipe, tuner
+from kgraphs.recipe.loading import read_source
+from kgraphs.recipe.overrides import with_overrides
+from kgraphs.training.tuning import best_recipe, tuner
 
 # The shipped ticket_priority recipe, small, with three search spaces, one conditional.
 SPACES = {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kgraphs.recipe_files import parse_text
+from kgraphs.recipe.files import parse_text
 
 
 @pytest.mark.parametrize(

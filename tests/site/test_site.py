@@ -22,8 +22,9 @@ from chromium import launched_chromium
 from conftest import ROOT, run_kgraphs
 
 import kgraphs
-from kgraphs import cli, registry
-from kgraphs.schema import recipe_schema
+from kgraphs.cli.parser import build_parser
+from kgraphs.models import registry
+from kgraphs.recipe.schema import recipe_schema
 
 sys.path.insert(0, str(ROOT / "docs"))
 import build_docs
@@ -31,7 +32,7 @@ import build_docs
 SITE = ROOT / "build" / "site"
 PAGES = sorted(path.relative_to(SITE).as_posix() for path in SITE.rglob("*.html"))
 NOTEBOOKS = sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
-COMMANDS = list(build_docs.subcommands(cli._parser()))
+COMMANDS = list(build_docs.subcommands(build_parser()))
 SCHEMA = recipe_schema()
 DEFINITIONS = {**SCHEMA["definitions"], "the-recipe-file": SCHEMA}
 

@@ -1,0 +1,177 @@
+"""`build()`: a recipe (name, file, dict or `Recipe`) in, a ready `keras.Model` out."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from kgraphs.models import registry
+from kgraphs.recipe.loading import Recipe, load_recipe
+from kgraphs.util.errors import ConfigError
+
+if TYPE_CHECKING:
+    import keras
+    import tensorflow as tf
+    from keras.distribution import DataParallel, ModelParallel
+
+
+def build(
+    recipe: object,
+    /,
+    *,
+    compile: bool = True,
+    strategy: tf.distribute.Strategy | None = None,
+    distribution: DataParallel | ModelParallel | None = None,
+    **overrides: Any,
+) -> keras.Model:
+    """Build (and compile) the model a recipe describes.
+
+    Args:
+        recipe: the name of a shipped recipe (`kgraphs.presets()`: the chapter's four
+            compile as the chapter does) or of an architecture (its defaults), a path to a
+            `.yaml`/`.yml`/`.json`/`.toml` recipe, a recipe dict, or a `Recipe`.
+        compile: compile with the recipe's `compile` section, when it has one.
+        strategy: a `tf.distribute.Strategy`; the model is built and compiled in its scope,
+            so its variables are created (and mirrored) where the strategy puts them. With
+            several replicas, BatchNormalization layers synchronize their batch statistics
+            across them, so training sees the global batch as on one device. TensorFlow
+            backend only.
+        distribution: a `keras.distribution` distribution (`DataParallel`, `ModelParallel`),
+            Keras's own multi-device API, which runs on the JAX backend. The model is built
+            and compiled in its scope, so every variable is laid out over its device mesh.
+            Train it in the same scope (`with distribution.scope(): model.fit(...)`) or after
+            `keras.distribution.set_distribution(distribution)`, so that `fit` splits each
+            global batch over the devices. Each batch, the last one too, must divide evenly
+            among the data-parallel devices.
+        **overrides: fields of the recipe's `config`, validated like the recipe itself.
+
+    Example:
+        >>> import kgraphs
+        >>> model = kgraphs.build("image_multitask", num_classes=3)  # a shipped recipe
+        >>> model.output_shape, dict(model.loss)
+        ([(None, 3), (None, 4)], {'class_label': 'categorical_crossentropy', 'bounding_box': 'mse'})
+    """
+    validated = load_recipe(recipe, **overrides)
+    if validated.search_spaces:
+        raise ConfigError(
+            [
+                (
+                    path,
+                    f"a search space (search: {space.search}); build takes a concrete recipe: "
+                    "tune it (kgraphs.tuner, `kgraphs tune`) and build kgraphs.best_recipe(tuner), "
+                    f"or give this field a value (--set {path}=VALUE)",
+                )
+                for path, space in validated.search_spaces.items()
+            ],
+            source=validated.source,
+        )
+    scope = _placement_scope(strategy=strategy, distribution=distribution)
+    with scope:
+        model = instantiate(validated)
+        if strategy is not None and strategy.num_replicas_in_sync > 1:
+            _synchronize_batch_statistics(model)
+        if compile and validated.compile is not None:
+            try:
+                model.compile(**validated.compile.keras_arguments(validated.output_names))
+            except ConfigError as error:
+                raise error.with_source(validated.source) from None
+    return model
+
+
+def _placement_scope(*, strategy: Any, distribution: Any) -> contextlib.AbstractContextManager:
+    """The scope a model is built in: a `tf.distribute` strategy's, a `keras.distribution`'s,
+    or none. Each API belongs to one backend; the other one would fail later, inside Keras,
+    with a message about neither, so a mismatch is refused here with the way out."""
+    if strategy is None and distribution is None:
+        return contextlib.nullcontext()
+    from kgraphs.util.backend import backend
+
+    running = backend()
+    if strategy is not None and distribution is not None:
+        raise ValueError(
+            "give either strategy= (tf.distribute, TensorFlow backend) or distribution= "
+            "(keras.distribution, JAX backend), not both"
+        )
+    if strategy is not None:
+        if _is_keras_distribution(strategy):
+            raise TypeError(
+                f"{type(strategy).__name__} is a keras.distribution distribution: pass it as "
+                "distribution=, not strategy="
+            )
+        if running != "tensorflow":
+            raise ValueError(
+                f"strategy= takes a tf.distribute strategy, which needs the TensorFlow backend; "
+                f"Keras runs on {running}. On JAX, spread training over devices with "
+                "distribution=keras.distribution.DataParallel()"
+            )
+        return strategy.scope()
+    if not _is_keras_distribution(distribution):
+        raise TypeError(
+            f"distribution= takes a keras.distribution distribution (DataParallel, "
+            f"ModelParallel), not {type(distribution).__name__}; a tf.distribute strategy "
+            "goes to strategy="
+        )
+    if running != "jax":
+        raise ValueError(
+            f"keras.distribution runs on the JAX backend (its {running} version is a prototype "
+            f"in Keras {_keras_version()}); Keras runs on {running}."
+            + (
+                " On TensorFlow, pass a tf.distribute strategy as strategy="
+                if running == "tensorflow"
+                else ""
+            )
+        )
+    return distribution.scope()
+
+
+def _is_keras_distribution(value: object) -> bool:
+    import keras
+
+    # Keras exports the two distributions, not their base class.
+    return isinstance(value, (keras.distribution.DataParallel, keras.distribution.ModelParallel))
+
+
+def _keras_version() -> str:
+    import keras
+
+    return keras.version()
+
+
+def model_of(model_or_recipe: object) -> keras.Model:
+    """A model as given, or the uncompiled model of a recipe (a name, path, dict or `Recipe`):
+    what the commands that only look at a model (drawing, the interactive page) draw. A recipe
+    with search spaces gives the model of their defaults."""
+    import keras
+
+    if isinstance(model_or_recipe, keras.Model):
+        return model_or_recipe
+    return instantiate(load_recipe(model_or_recipe))
+
+
+def instantiate(recipe: Recipe) -> keras.Model:
+    """The uncompiled model of a validated recipe."""
+    builder = registry.get(recipe.architecture).builder
+    try:
+        return builder(recipe.config, name=recipe.model_name)
+    except ConfigError as error:
+        raise error.with_source(recipe.source) from None
+    except (ValueError, TypeError) as error:
+        # Validation should catch every bad config first; if Keras still refuses one, the user
+        # gets it as a located recipe problem rather than a traceback from deep inside Keras.
+        raise ConfigError(
+            [("config", f"Keras cannot build this config: {error}")], source=recipe.source
+        ) from None
+
+
+def _synchronize_batch_statistics(model: keras.Model) -> None:
+    """Make every BatchNormalization compute its statistics over the global batch.
+
+    Unsynchronized, each replica normalizes by its own share of the batch, so N replicas train a
+    different model than one device on the same global batches. Keras reads `synchronized` at
+    call time; it costs one all-reduce per layer and step.
+    """
+    import keras
+
+    for layer in model._flatten_layers():
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.synchronized = True

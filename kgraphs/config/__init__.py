@@ -1,0 +1,1 @@
+"""Typed, strict config classes and their field types, and the limits every recipe keeps."""

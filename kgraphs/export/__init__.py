@@ -1,0 +1,1 @@
+"""Model -> recipe: `to_recipe` walks a Functional model and writes the graph format."""

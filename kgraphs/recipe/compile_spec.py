@@ -1,0 +1,137 @@
+"""The `compile` section of a recipe, and how it becomes `model.compile(...)` arguments.
+
+Losses, metrics and optimizers are named by their Keras string names (checked against a
+snapshot, so no TensorFlow is imported to validate). Keys of `loss`, `loss_weights` and
+`metrics` must be output names of the model; that check runs before Keras sees them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ConfigDict, model_validator
+
+from kgraphs.catalog.keras_names import (
+    COMPILE_METRIC_ALIASES,
+    LOSSES,
+    METRICS,
+    OPTIMIZERS,
+    check_name,
+)
+from kgraphs.config.validation import Float, Str, StrictConfig
+from kgraphs.util.errors import ConfigError, did_you_mean
+
+LossName = Annotated[Str, AfterValidator(check_name("loss", LOSSES))]
+MetricName = Annotated[Str, AfterValidator(check_name("metric", METRICS | COMPILE_METRIC_ALIASES))]
+OptimizerName = Annotated[Str, AfterValidator(check_name("optimizer", OPTIMIZERS))]
+PlainValue = int | float | str | bool | None
+
+
+class OptimizerSpec(StrictConfig):
+    """`{name: adam, learning_rate: 0.001}`: an optimizer with its constructor arguments."""
+
+    # Arguments are the optimizer's own; Keras checks their names when it is built. They are
+    # plain values (`_plain_arguments`), which the JSON Schema (kgraphs.recipe.schema) says too.
+    model_config = ConfigDict(
+        extra="allow",
+        frozen=True,
+        allow_inf_nan=False,
+        json_schema_extra={
+            "additionalProperties": {"type": ["number", "string", "boolean", "null"]}
+        },
+    )
+    # A Keras optimizer; the other keys are its constructor arguments (learning_rate, ...).
+    name: OptimizerName
+
+    @model_validator(mode="after")
+    def _plain_arguments(self) -> OptimizerSpec:
+        for key, value in self.arguments.items():
+            if not isinstance(value, PlainValue):
+                raise ValueError(f"argument {key!r} must be a plain number, string or boolean")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"argument {key!r} must be finite")
+        return self
+
+    @property
+    def arguments(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class CompileSpec(StrictConfig):
+    # A Keras optimizer's name, or {name: ..., learning_rate: ...} (rmsprop: Keras's default).
+    optimizer: OptimizerName | OptimizerSpec = "rmsprop"
+    # A Keras loss for every output, or one per output name (null leaves an output untrained).
+    loss: LossName | dict[Str, LossName | None] | None = None
+    # How much each output's loss counts in the total: one number, or one per output name.
+    loss_weights: Float | dict[Str, Float] | None = None
+    # Keras metrics for every output, or per output name: a name or a list of names.
+    metrics: list[MetricName] | dict[Str, MetricName | list[MetricName]] | None = None
+
+    def output_problems(self, output_names: Sequence[str]) -> list[tuple[str, str]]:
+        """Keys that are not outputs of the model (and outputs a loss dict leaves out)."""
+        problems = []
+        for field in ("loss", "loss_weights", "metrics"):
+            value = getattr(self, field)
+            if not isinstance(value, dict):
+                continue
+            for key in value:
+                if key not in output_names:
+                    problems.append(
+                        (
+                            f"compile.{field}.{key}",
+                            f"{key!r} is not an output of the model; expected one of "
+                            f"{list(output_names)}{did_you_mean(key, output_names)}",
+                        )
+                    )
+        if isinstance(self.loss, dict) and not any(
+            p[0].startswith("compile.loss.") for p in problems
+        ):
+            for name in output_names:
+                if name not in self.loss:
+                    problems.append(
+                        (
+                            "compile.loss",
+                            f"no loss for output {name!r}; name one, or write `{name}: null` "
+                            "to train without it",
+                        )
+                    )
+        return problems
+
+    def keras_arguments(self, output_names: Sequence[str]) -> dict[str, Any]:
+        """Arguments for `model.compile`, in the form Keras handles for this many outputs.
+
+        Keras 3 mishandles dicts on a single-output model (keras-team/keras#21513), so for one
+        output the dicts are unwrapped to the bare loss, weight and metric list.
+        """
+        import keras
+
+        optimizer: Any = self.optimizer
+        if isinstance(optimizer, OptimizerSpec):
+            try:
+                optimizer = keras.optimizers.get(
+                    {"class_name": optimizer.name, "config": optimizer.arguments}
+                )
+            except (ValueError, TypeError) as error:
+                problem = ("compile.optimizer", f"{optimizer.name}: {error}")
+                raise ConfigError([problem]) from None
+        loss, loss_weights, metrics = self.loss, self.loss_weights, self.metrics
+        if len(output_names) == 1:
+            (only,) = output_names
+            loss = loss.get(only) if isinstance(loss, dict) else loss
+            loss_weights = (
+                loss_weights.get(only) if isinstance(loss_weights, dict) else loss_weights
+            )
+            metrics = metrics.get(only) if isinstance(metrics, dict) else metrics
+            metrics = [metrics] if isinstance(metrics, str) else metrics
+            loss_weights = None if loss_weights is None else [loss_weights]
+        elif isinstance(loss_weights, dict):
+            # Keras wants a weight for every output once it is given a dict.
+            loss_weights = {name: loss_weights.get(name, 1.0) for name in output_names}
+        return {
+            "optimizer": optimizer,
+            "loss": loss,
+            "loss_weights": loss_weights,
+            "metrics": metrics,
+        }
