@@ -18,7 +18,7 @@ from recipe_strategies import graphs, mutated_recipes
 
 import kgraphs
 from kgraphs import ConfigError
-from kgraphs.models.registry import MAX_PARAMETERS
+from kgraphs.config.limits import MAX_PARAMETERS
 
 EXAMPLES = int(os.environ.get("KGRAPHS_FUZZ_EXAMPLES", 400))
 FAST = settings(

@@ -1,7 +1,9 @@
 """`import kgraphs` is light: public names import their modules on first use, architectures
 theirs when first used, and every public name still resolves as before."""
 
+import ast
 import importlib
+import inspect
 import pkgutil
 import subprocess
 import sys
@@ -9,7 +11,7 @@ import sys
 import pytest
 
 import kgraphs
-import kgraphs.models
+import kgraphs.models.architectures
 from kgraphs.models import registry
 
 
@@ -29,17 +31,21 @@ def imported_after(code: str) -> set[str]:
 def test_import_kgraphs_imports_nothing_heavy():
     modules = imported_after("import kgraphs")
     assert not modules & {"numpy", "keras", "tensorflow", "pydantic", "yaml"}, modules
-    assert {m for m in modules if m.startswith("kgraphs")} == {"kgraphs", "kgraphs.recipe.shipped"}
+    assert {m for m in modules if m.startswith("kgraphs")} == {
+        "kgraphs",
+        "kgraphs.models",
+        "kgraphs.models.builtin",
+    }
 
 
 def test_architecture_names_need_no_architecture_module():
     modules = imported_after("import kgraphs; print(kgraphs.architectures())")
-    assert not {m for m in modules if m.startswith("kgraphs.models.")}, modules
+    assert not {m for m in modules if m.startswith("kgraphs.models.architectures")}, modules
 
 
 def test_a_recipe_imports_only_its_architecture():
     modules = imported_after("import kgraphs; kgraphs.load_recipe('ticket_priority')")
-    assert {m for m in modules if m.startswith("kgraphs.models.")} == {
+    assert {m for m in modules if m.startswith("kgraphs.models.architectures.")} == {
         "kgraphs.models.architectures.ticket_priority"
     }
     assert not modules & {"numpy", "keras", "tensorflow"}, modules
@@ -72,28 +78,40 @@ def test_public_name_is_what_its_module_defines(name):
         assert value.__doc__, f"kgraphs.{name} has no docstring"
 
 
-def test_presets_stays_the_function_once_recipes_are_loaded():
-    # `kgraphs.recipe.shipped` is also a module's name; importing that module must not replace it.
+def test_no_module_or_package_shares_a_public_name():
+    # `import kgraphs.NAME` binds the submodule over the package's attribute: a module named
+    # like a public function (`presets`, `diff`, `plot`) would replace the function.
+    submodules = {info.name for info in pkgutil.iter_modules(kgraphs.__path__)}
+    assert not submodules & set(kgraphs.__all__)
     output = run_python(
-        "import kgraphs\nkgraphs.load_recipe('image_multitask')\n"
-        "import kgraphs.recipe.shipped\nprint(callable(kgraphs.recipe.shipped))"
+        "import kgraphs\nkgraphs.load_recipe('image_multitask')\nkgraphs.diff('graph/seq2seq', "
+        "'graph/seq2seq')\nprint(callable(kgraphs.presets), callable(kgraphs.diff))"
     )
-    assert output.strip() == "True"
+    assert output.strip() == "True True"
 
 
-def test_submodules_are_attributes_and_unknown_names_are_attribute_errors():
-    assert (
-        run_python("import kgraphs\nprint(kgraphs.building.saving.__name__)").strip()
-        == "kgraphs.building.saving"
+def test_the_type_checkers_imports_are_the_public_table():
+    """`kgraphs.PUBLIC` is the one list; the TYPE_CHECKING imports must say the same."""
+    tree = ast.parse(inspect.getsource(kgraphs))
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
     )
+    imported = {alias.name: node.module for node in block.body for alias in node.names}
+    assert imported == kgraphs.PUBLIC
+
+
+def test_unknown_names_are_attribute_errors():
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         kgraphs.no_such_name  # noqa: B018
+    with pytest.raises(AttributeError, match="no attribute 'saving'"):
+        kgraphs.saving  # noqa: B018  (a module path of the flat layout, gone)
 
 
 def test_builtin_table_matches_what_the_modules_register():
-    modules = {
-        f"kgraphs.models.{info.name}" for info in pkgutil.iter_modules(kgraphs.models.__path__)
-    }
+    package = kgraphs.models.architectures
+    modules = {f"{package.__name__}.{info.name}" for info in pkgutil.iter_modules(package.__path__)}
     assert set(registry.BUILTIN.values()) == modules
     for name, module_name in registry.BUILTIN.items():
         module = importlib.import_module(module_name)

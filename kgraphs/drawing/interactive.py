@@ -94,7 +94,7 @@ def page(
         for drill, svg in zip(drills, svgs, strict=True)
     )
     skeleton, css, script = (
-        resources.files("kgraphs").joinpath(name).read_text("utf-8") for name in PARTS
+        resources.files(__package__).joinpath(name).read_text("utf-8") for name in PARTS
     )
     parts = {
         "title": html.escape(title or graph.name),
