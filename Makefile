@@ -11,7 +11,7 @@ STAMP := $(VENV)/.kgraphs-installed
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup graphviz browser test test-jax test-fast plot docs bench notebooks lint format lock clean
+.PHONY: setup graphviz browser test test-jax test-fast coverage plot docs bench notebooks lint format lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,7 @@ LINTED := kgraphs tests benchmarks examples docs
 test: setup browser
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
+	$(VENV)/bin/lint-imports --no-logo --no-cache  # the layers and no cycles (pyproject.toml)
 	$(PY) -m pytest -n 2 --durations=10  # pytest-xdist: one TensorFlow process a core
 	@echo "The backend-dependent tests again, on JAX (tests/conftest.py: BACKEND_DEPENDENT):"
 	KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest -n 2 --durations=10
@@ -61,6 +62,11 @@ test-jax: setup
 
 test-fast: setup
 	$(PY) -m pytest -m "not slow"
+
+# Line coverage of kgraphs/ by the TensorFlow pass, by package (`coverage report` per file too).
+coverage: setup
+	$(PY) -m pytest -n 2 -q --cov=kgraphs --cov-report=
+	$(PY) tests/coverage_report.py
 
 plot: setup
 	$(PY) -m kgraphs plot recipes -o build/diagrams
