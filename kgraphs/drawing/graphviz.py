@@ -28,11 +28,31 @@ INSTALL_GRAPHVIZ = (
 
 
 class GraphvizMissingError(RuntimeError):
-    """pydot or Graphviz's `dot` program is not installed."""
+    """pydot or Graphviz's `dot` program is not installed; the message says how to install it.
+
+    Example:
+        >>> import kgraphs
+        >>> try:
+        ...     diagram = kgraphs.plot("ticket_priority", format="svg")
+        ... except kgraphs.GraphvizMissingError as error:  # e.g. `apt-get install graphviz`
+        ...     print(error)
+        >>> diagram.format
+        'svg'
+    """
 
 
 class RenderError(RuntimeError):
-    """Graphviz could not draw the diagram with any edge routing."""
+    """Graphviz could not draw the diagram with any edge routing; the message is Graphviz's.
+
+    Example:
+        >>> import kgraphs
+        >>> try:
+        ...     diagram = kgraphs.plot("graph/unet_small", format="png")
+        ... except kgraphs.RenderError as error:
+        ...     print(error)
+        >>> diagram.data[:4]
+        b'\\x89PNG'
+    """
 
 
 def render(source: str, format: str, *, dpi: int) -> bytes:
