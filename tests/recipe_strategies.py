@@ -1,7 +1,10 @@
 """Hypothesis strategies for recipes, shared by the property tests (no Keras import here).
 
 `mutated_recipes()` breaks shipped recipes in every way a user might (replaced, deleted,
-wrapped, nested, renamed and unknown keys, nasty values); `graphs()` makes small random DAGs,
+wrapped, nested, renamed and unknown keys, nasty values), so few of them are valid;
+`nearby_recipes()` changes values of shipped recipes to values of the same kind close by (a
+size doubled or halved, a flag flipped, another activation), so many are valid, some just
+past a bound; `graphs()` makes small random DAGs,
 sometimes mis-wired; `searched_recipes()` turns values of shipped recipes into search spaces,
 mostly valid ones. tests/test_fuzz.py checks kgraphs' outcome on them, tests/test_schema.py
 that the JSON Schema accepts whatever kgraphs accepts.
@@ -82,9 +85,18 @@ def mutate(data, path, action, value, typo):
     return data
 
 
+def shipped(architectures=True, graph=True):
+    """The shipped recipes of the built-in architectures and/or the graph recipes."""
+    return [
+        recipe
+        for recipe in SHIPPED
+        if (graph if recipe.get("architecture") == "graph" else architectures)
+    ]
+
+
 @st.composite
-def mutated_recipes(draw):
-    data = json.loads(json.dumps(draw(st.sampled_from(SHIPPED))))
+def mutated_recipes(draw, architectures=True, graph=True):
+    data = json.loads(json.dumps(draw(st.sampled_from(shipped(architectures, graph)))))
     for _ in range(draw(st.integers(1, 3))):
         all_paths = list(paths(data))
         path = draw(st.sampled_from(all_paths))
@@ -92,6 +104,62 @@ def mutated_recipes(draw):
             st.sampled_from(["replace", "replace", "delete", "wrap", "nest", "rename", "add"])
         )
         data = mutate(data, path, action, draw(nasty_values), draw(st.text(min_size=1, max_size=3)))
+    return data
+
+
+# Names a recipe's strings may be swapped for: valid in some field, so that a swap is often
+# valid where it lands and sometimes not.
+NEARBY_NAMES = [
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "linear",
+    "same",
+    "valid",
+    "flatten",
+    "global_average",
+    "concat",
+    "cosine",
+    "l1",
+    "adam",
+    "sgd",
+    "mse",
+    "mae",
+    "accuracy",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+]
+
+
+def nearby_value(draw, value):
+    """A value of the same kind as `value` and close to it (at most twice as large)."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return draw(st.sampled_from([value - 1, value + 1, value * 2, value // 2, 0, 1, 2]))
+    if isinstance(value, float):
+        return draw(st.sampled_from([0.0, value / 2, min(value * 2, 1.0), 0.5, 0.99]))
+    if isinstance(value, str):
+        return draw(st.sampled_from(NEARBY_NAMES))
+    return value
+
+
+@st.composite
+def nearby_recipes(draw, architectures=True, graph=True):
+    """Shipped recipes (built-in architectures and/or graph recipes) with one to three scalars
+    under config or compile changed to a value close by, or a key of config deleted."""
+    data = json.loads(json.dumps(draw(st.sampled_from(shipped(architectures, graph)))))
+    for _ in range(draw(st.integers(1, 3))):
+        places = [p for p in paths(data) if len(p) > 1 and p[0] in ("config", "compile")]
+        path = draw(st.sampled_from(places))
+        value = data
+        for part in path:
+            value = value[part]
+        if path[0] == "config" and isinstance(path[-1], str) and draw(st.integers(0, 3)) == 0:
+            data = mutate(data, path, "delete", None, "")  # back to the field's default
+        elif not isinstance(value, (dict, list)):
+            data = mutate(data, path, "replace", nearby_value(draw, value), "")
     return data
 
 

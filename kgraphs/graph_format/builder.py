@@ -184,31 +184,46 @@ def _make_layer(node: GraphNode, path: str) -> Any:
 
 def estimated_weights(layer: Any, input_shapes: list[tuple]) -> int:
     """How many weights `layer` will allocate on `input_shapes`, for the layers that allocate
-    much (dense, embedding, convolution, recurrent, normalization); 0 for the rest."""
+    much (dense, embedding, convolution, recurrent, normalization); 0 for the rest.
+
+    Exact for those layers on their last axis (what `count_params()` says once built), so the
+    parameter limit is checked against what Keras would allocate.
+    """
     import math
 
     from keras import layers
 
     channels = input_shapes[0][-1] if input_shapes and input_shapes[0] else None
     channels = channels or 0
+    bias = 1 if getattr(layer, "use_bias", False) else 0
     if isinstance(layer, layers.Embedding):
         return layer.input_dim * layer.output_dim
     if isinstance(layer, layers.Dense):
-        return (channels + 1) * layer.units
+        return (channels + bias) * layer.units
     recurrent = {layers.LSTM: 4, layers.GRU: 3, layers.SimpleRNN: 1}
     for cls, gates in recurrent.items():
         if isinstance(layer, cls):
-            return gates * (layer.units * (channels + layer.units) + 2 * layer.units)
+            # A GRU with reset_after (Keras's default) has a bias for its recurrent kernel too.
+            biases = bias * (2 if getattr(layer, "reset_after", False) else 1)
+            return gates * layer.units * (channels + layer.units + biases)
     kernel = math.prod(getattr(layer, "kernel_size", ()) or (1,))
+    if isinstance(layer, (layers.ConvLSTM1D, layers.ConvLSTM2D, layers.ConvLSTM3D)):
+        # Four gates, each with a kernel on the input and one on the previous output.
+        return 4 * layer.filters * (kernel * (channels + layer.filters) + bias)
     if isinstance(layer, (layers.SeparableConv1D, layers.SeparableConv2D)):
         depthwise = kernel * channels * layer.depth_multiplier
-        return depthwise + channels * layer.depth_multiplier * layer.filters + layer.filters
+        return depthwise + channels * layer.depth_multiplier * layer.filters + bias * layer.filters
     if isinstance(layer, (layers.DepthwiseConv1D, layers.DepthwiseConv2D)):
-        return kernel * channels * layer.depth_multiplier + channels * layer.depth_multiplier
+        return (kernel + bias) * channels * layer.depth_multiplier
     if hasattr(layer, "filters") and hasattr(layer, "kernel_size"):
-        return kernel * channels * layer.filters + layer.filters
-    if isinstance(layer, (layers.BatchNormalization, layers.LayerNormalization)):
-        return 4 * channels
+        # Grouped convolutions see channels / groups inputs per filter.
+        groups = getattr(layer, "groups", None) or 1
+        return kernel * (channels // groups) * layer.filters + bias * layer.filters
+    if isinstance(layer, layers.BatchNormalization):
+        # gamma and beta when scaled and centred; the moving mean and variance always.
+        return (2 + layer.scale + layer.center) * channels
+    if isinstance(layer, layers.LayerNormalization):
+        return (layer.scale + layer.center) * channels
     return 0
 
 

@@ -17,6 +17,7 @@ from kgraphs.catalog.keras_names import (
     COMPILE_METRIC_ALIASES,
     LOSSES,
     METRICS,
+    OPTIMIZER_ARGUMENTS,
     OPTIMIZERS,
     check_name,
 )
@@ -32,8 +33,9 @@ PlainValue = int | float | str | bool | None
 class OptimizerSpec(StrictConfig):
     """`{name: adam, learning_rate: 0.001}`: an optimizer with its constructor arguments."""
 
-    # Arguments are the optimizer's own; Keras checks their names when it is built. They are
-    # plain values (`_plain_arguments`), which the JSON Schema (kgraphs.recipe.schema) says too.
+    # Arguments are the optimizer's own, checked against a snapshot of Keras's constructors
+    # (Keras would refuse others only when the model is built). They are plain values
+    # (`_known_plain_arguments`), which the JSON Schema (kgraphs.recipe.schema) says too.
     model_config = ConfigDict(
         extra="allow",
         frozen=True,
@@ -46,7 +48,15 @@ class OptimizerSpec(StrictConfig):
     name: OptimizerName
 
     @model_validator(mode="after")
-    def _plain_arguments(self) -> OptimizerSpec:
+    def _known_plain_arguments(self) -> OptimizerSpec:
+        known = OPTIMIZER_ARGUMENTS[self.name]
+        unknown = [key for key in self.arguments if key not in known]
+        if unknown:
+            listed = ", ".join(repr(key) for key in unknown)
+            raise ValueError(
+                f"unknown argument{'s' if len(unknown) > 1 else ''} {listed} of optimizer "
+                f"{self.name!r}{did_you_mean(unknown[0], known)}"
+            )
         for key, value in self.arguments.items():
             if not isinstance(value, PlainValue):
                 raise ValueError(f"argument {key!r} must be a plain number, string or boolean")

@@ -1,0 +1,118 @@
+"""Leaving out arguments equal to the defaults, so an exported recipe reads like the code.
+
+A layer's `get_config()` lists every argument; the recipe keeps only those a fresh layer of the
+same class, given the required ones, would not have anyway, inside wrappers (Bidirectional,
+TimeDistributed) too. The short form is checked by rebuilding from it, as `build` will.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from kgraphs.export.plain_values import plain_value
+from kgraphs.graph_format.builder import with_layer_modules
+
+
+def short_arguments(cls: type, config: dict[str, Any]) -> dict[str, Any]:
+    """`config` (plain, without a name) minus what a fresh `cls` has by default anyway.
+
+    Example:
+        >>> import keras
+        >>> config = keras.layers.Dense(8, activation="relu").get_config()
+        >>> short_arguments(keras.layers.Dense, plain_value(config, "", []))
+        {'units': 8, 'activation': 'relu'}
+    """
+    config = _with_short_wrapped(config)
+    config.pop("name", None)
+    parameters = inspect.signature(cls.__init__).parameters.values()
+    required = {
+        p.name: config[p.name]
+        for p in parameters
+        if p.default is inspect.Parameter.empty
+        and p.name in config
+        and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    }
+    # What a fresh layer given only the required arguments has: its defaults.
+    defaults = _rebuilt_config(cls, required)
+    if defaults is None:
+        try:  # some from_config methods need keys their constructors do not (Rescaling)
+            defaults = _plain_config(cls(**required))
+        except Exception:
+            defaults = {}
+    arguments = {
+        key: value
+        for key, value in config.items()
+        if key in required or defaults.get(key, object()) != value
+    }
+    # Some defaults depend on other arguments (MaxPooling2D's strides follow pool_size), so
+    # rebuild from the short form, as `build` will, and restore whatever comes out different
+    # (or whatever from_config cannot do without).
+    for _ in range(len(config) + 1):
+        rebuilt = _rebuilt_config(cls, arguments)
+        if rebuilt is None:
+            missing = [key for key in config if key not in arguments]
+            usable = [k for k in missing if _rebuilt_config(cls, arguments | {k: config[k]})]
+            if not usable:
+                return config
+            arguments[usable[0]] = config[usable[0]]
+            continue
+        different = {k: v for k, v in config.items() if rebuilt.get(k, object()) != v}
+        if not different:
+            return arguments
+        arguments.update(different)
+    return config
+
+
+def is_default(value: Any, default: Any) -> bool:
+    """Whether a call argument is its parameter's default: equal and of the same type (so
+    `training=0` is kept where the default is `False`)."""
+    try:
+        return bool(value == default) and type(value) is type(default)
+    except Exception:  # arrays and other values without a plain truth value
+        return False
+
+
+def _rebuilt_config(cls: type, arguments: dict[str, Any]) -> dict[str, Any] | None:
+    """The config of `cls.from_config(arguments)` as the exporter writes it; None if refused."""
+    try:
+        return _plain_config(cls.from_config(with_layer_modules(arguments)))
+    except Exception:
+        return None
+
+
+def _plain_config(layer: Any) -> dict[str, Any]:
+    """A fresh layer's config as the exporter writes configs (for comparing defaults)."""
+    # A fresh layer made from plain arguments holds no code; any problem is not the model's.
+    config = _with_short_wrapped(plain_value(layer.get_config(), "", []))
+    config.pop("name", None)
+    return config
+
+
+def _with_short_wrapped(config: dict[str, Any]) -> dict[str, Any]:
+    """A wrapper's config (Bidirectional, TimeDistributed) with its inner layers' defaults
+    left out too, as at the top level."""
+    import keras
+
+    config = dict(config)
+    for key in ("layer", "backward_layer"):
+        nested = config.get(key)
+        if not (isinstance(nested, dict) and isinstance(nested.get("config"), dict)):
+            continue
+        inner_class = getattr(keras.layers, str(nested.get("class_name")), None)
+        if isinstance(inner_class, type):
+            inner = nested["config"]
+            config[key] = {
+                "class_name": nested["class_name"],
+                "config": {"name": inner.get("name")} | short_arguments(inner_class, inner),
+            }
+    forward, backward = config.get("layer"), config.get("backward_layer")
+    if isinstance(forward, dict) and isinstance(backward, dict):
+        # Bidirectional makes this backward layer itself when none is given.
+        unnamed = {k: v for k, v in forward.get("config", {}).items() if k != "name"}
+        reverse = unnamed | {"go_backwards": not unnamed.get("go_backwards", False)}
+        if {k: v for k, v in backward.get("config", {}).items() if k != "name"} == {
+            k: v for k, v in reverse.items() if v is not False or k != "go_backwards"
+        } and backward.get("class_name") == forward.get("class_name"):
+            config.pop("backward_layer")
+    return config
