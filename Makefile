@@ -11,7 +11,7 @@ STAMP := $(VENV)/.kgraphs-installed
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup graphviz browser test test-jax test-fast coverage plot docs bench notebooks lint format lock clean
+.PHONY: setup graphviz browser test test-jax test-site test-fast durations coverage plot docs bench notebooks lint format lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -44,36 +44,54 @@ browser:
 	$(call apt_program,chromium,chromium,the browser tests open pages in it)
 
 LINTED := kgraphs tests benchmarks examples docs
+# pytest-xdist: one process a core. Each module's tests run in one process, so that what they
+# share (built models, a gallery rendered twice, a browser) is made once, not once a process;
+# and the longest modules start first, so that neither process sits idle at the end while the
+# other finishes a long one (tests/conftest.py, from the times in tests/durations.json).
+XDIST := -n 2 --dist loadscope --no-loadscope-reorder
 
+# The TensorFlow pass runs the notebooks and keeps them in build/notebooks/, so that `make docs`
+# after it runs none again (tests/notebook_runner.py). Then the JAX pass and the site side by
+# side (-j2): the site's tests mostly wait on Chromium, which leaves the cores to the JAX pass.
+# Each prints its output when it ends (--output-sync).
 test: setup browser
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
 	$(VENV)/bin/lint-imports --no-logo --no-cache  # the layers and no cycles (pyproject.toml)
-	$(PY) -m pytest -n 2 --durations=10  # pytest-xdist: one TensorFlow process a core
-	@echo "The backend-dependent tests again, on JAX (tests/conftest.py: BACKEND_DEPENDENT):"
-	KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest -n 2 --durations=10
-	$(MAKE) --no-print-directory docs
-	@echo "The site, served on 127.0.0.1 and opened in headless Chromium (tests/site):"
+	$(PY) -m pytest $(XDIST) --durations=10
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-jax test-site
+
+# The suite on JAX, all but the tests marked to run once (tests/conftest.py: runs_on), which
+# are reported as deselected.
+test-jax: setup
+	KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest $(XDIST) --durations=10
+
+# The site (`make docs`), served on 127.0.0.1 and opened in headless Chromium (tests/site).
+test-site: docs browser
 	KGRAPHS_SITE_TESTS=1 $(PY) -m pytest -n 2 tests/site
 
-# Only the backend-dependent tests, on JAX.
-test-jax: setup
-	KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest -n 2
-
+# Every module's tests but those marked slow, on TensorFlow, in under a minute.
 test-fast: setup
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest $(XDIST) -m "not slow"
+
+# Measure again how long each module takes on each backend, for the order above: each pass
+# writes its times into tests/durations.json when it passes (tests/conftest.py).
+durations: setup
+	KGRAPHS_RECORD_DURATIONS=1 $(PY) -m pytest $(XDIST) -q
+	KGRAPHS_RECORD_DURATIONS=1 KGRAPHS_TEST_BACKEND=jax $(PY) -m pytest $(XDIST) -q
 
 # Line coverage of kgraphs/ by the TensorFlow pass, by package (`coverage report` per file too).
 coverage: setup
-	$(PY) -m pytest -n 2 -q --cov=kgraphs --cov-report=
+	$(PY) -m pytest $(XDIST) -q --cov=kgraphs --cov-report=
 	$(PY) tests/coverage_report.py
 
 plot: setup
 	$(PY) -m kgraphs plot recipes -o build/diagrams
 
-# The documentation site in build/site/: the notebooks executed, the reference generated from
-# the code, the gallery drawn (docs/build_docs.py), then MkDocs, whose --strict fails the build
-# on a broken link or reference. Open build/site/index.html, or serve the folder.
+# The documentation site in build/site/: the notebooks executed (or taken from build/notebooks/
+# when the tests ran them from the same sources), the reference generated from the code, the
+# gallery drawn (docs/build_docs.py), then MkDocs, whose --strict fails the build on a broken
+# link or reference. Open build/site/index.html, or serve the folder.
 docs: setup
 	$(PY) docs/build_docs.py
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet

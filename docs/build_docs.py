@@ -5,8 +5,11 @@
 Every page but the hand-written ones (docs/index.md and the guides in docs/guide/, copied as
 they are) is generated from the code it documents, at each build, so the site cannot go stale:
 
-- tutorials/: every notebook in notebooks/, executed now with its outputs (in a kernel started
-  in notebooks/, as Jupyter starts it: tests/notebook_runner.py's `execute`), and an overview;
+- tutorials/: every notebook in notebooks/ with its outputs, executed in a kernel started in
+  notebooks/, as Jupyter starts it (tests/notebook_runner.py's `execute`), and an overview. A
+  notebook is executed now unless build/notebooks/ holds a copy executed from the same sources
+  on the same backend: `make test` runs the notebooks in its TensorFlow pass, which checks and
+  keeps them, just before `make docs`, so each runs once;
 - reference/api.md: one mkdocstrings entry per name in `kgraphs.__all__`, which `mkdocs build`
   renders from the docstrings, examples included;
 - reference/cli.md: each command's `--help`, from the parser in kgraphs.cli.parser;
@@ -44,7 +47,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # notebook_runner: how the suite runs the notebooks
 
-from notebook_runner import NOTEBOOKS, execute  # noqa: E402
+from notebook_runner import NOTEBOOKS, execute, executed_copy, stamp, write_executed  # noqa: E402
 
 PAGES = ROOT / "docs"
 OUTPUT = ROOT / "build" / "docs"
@@ -75,7 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with ProcessPoolExecutor(max_workers=arguments.jobs) as pool:
         gallery = pool.submit(write_gallery, output / "gallery")
-        tutorials = [pool.submit(write_tutorial, path, output / "tutorials") for path in NOTEBOOKS]
+        tutorials = [
+            pool.submit(write_tutorial, path, output / "tutorials")
+            for path in NOTEBOOKS
+            if not copy_tutorial(path, output / "tutorials")
+        ]
         write_pages(output)  # meanwhile: these need no TensorFlow
         _wait(gallery, tutorials)
     write_text(output / "tutorials" / "index.md", tutorials_page(sorted(NOTEBOOKS)))
@@ -122,13 +129,27 @@ def write_pages(output: Path) -> None:
 # Tutorials
 
 
+def copy_tutorial(path: Path, folder: Path) -> Path | None:
+    """The notebook's executed copy from build/notebooks/, written with its outputs, when it
+    was executed from the sources here now on the backend a kernel would pick; else None."""
+    notebook = executed_copy(path)
+    if notebook is None:
+        return None
+    without_tensorflow_logs(notebook)
+    print(f"took {path.relative_to(ROOT)} as executed in build/notebooks/", flush=True)
+    return write_text(folder / path.name, nbformat.writes(notebook))
+
+
 def write_tutorial(path: Path, folder: Path) -> Path:
-    """The notebook executed in a kernel started in its folder, written with its outputs."""
+    """The notebook executed in a kernel started in its folder, written with its outputs (and
+    kept in build/notebooks/ for the next build)."""
     started = time.perf_counter()
+    ran_from = stamp(path)
     try:
         notebook = execute(path)
     except Exception as error:  # the kernel's traceback, named by its notebook
         raise RuntimeError(f"{path.relative_to(ROOT)} failed:\n{error}") from None
+    write_executed(notebook, path, ran_from=ran_from)
     without_tensorflow_logs(notebook)
     print(f"ran {path.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s", flush=True)
     return write_text(folder / path.name, nbformat.writes(notebook))

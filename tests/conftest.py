@@ -5,6 +5,7 @@ TensorFlow or kgraphs do are set here for this process (before anything imports 
 subprocesses get `clean_environment()`: what `env -i` leaves, plus exactly what the test asks.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
 RECIPES = sorted(
     path
     for path in (ROOT / "recipes").rglob("*")
@@ -24,7 +26,18 @@ RECIPES = sorted(
 # tests again with KGRAPHS_TEST_BACKEND=jax). KERAS_BACKEND itself is not read, so a shell
 # that exports it for other work does not change what the suite tests.
 BACKEND = os.environ.get("KGRAPHS_TEST_BACKEND") or "tensorflow"
-PINNED = {"KERAS_BACKEND": BACKEND, "TF_CPP_MIN_LOG_LEVEL": "3"}
+PINNED = {
+    "KERAS_BACKEND": BACKEND,
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    # JAX compiles each function once per process, and the suite starts hundreds of processes
+    # (its workers, the command line, notebooks, each backend's pass) that compile the same
+    # train steps and initializers. JAX's persistent compilation cache lets them share the
+    # compiled code: keyed by the computation, the compiler's options and JAX's version, it
+    # gives the program XLA would compile. In build/, so `make clean` empties it.
+    "JAX_COMPILATION_CACHE_DIR": str(ROOT / "build" / "jax-compilation-cache"),
+    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+    "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+}
 UNSET = ("KGRAPHS_MAX_PARAMETERS", "TF_CONFIG", "CUDA_VISIBLE_DEVICES", "TF_ENABLE_ONEDNN_OPTS")
 os.environ.update(PINNED)
 for name in UNSET:
@@ -69,29 +82,36 @@ def _run_from_repo_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-# The test modules whose results depend on the Keras backend: building, calling, training,
-# saving, exporting, drawing and the notebooks. `make test` runs them (and the doctests) once
-# more with KGRAPHS_TEST_BACKEND=jax. The rest (validation, schema, the pages, the gallery's
-# layout) never computes with a backend. tests/test_cross_backend.py starts both backends itself.
-BACKEND_DEPENDENT = {
-    "test_atomic_outputs.py",
-    "test_bad_recipes.py",
-    "test_chapter_fidelity.py",
-    "test_cli.py",
-    "test_diff.py",
-    "test_fuzz.py",
-    "test_graph.py",
-    "test_graph_calls.py",
-    "test_keras_distribution.py",
-    "test_notebooks.py",
-    "test_plotting.py",
-    "test_real_models.py",
-    "test_recipes.py",
-    "test_registry.py",
-}
+@pytest.fixture(scope="session")
+def application():
+    """`application("ResNet50")`: `keras.applications.ResNet50(weights=None)`, built once per
+    test process and shared by the tests that only read it (drawings, pages, layer graphs):
+    building one takes seconds, more on JAX."""
+    import keras
+
+    built = {}
+
+    def get(name: str):
+        if name not in built:
+            built[name] = getattr(keras.applications, name)(weights=None)
+        return built[name]
+
+    return get
 
 
-MARKERS_RUN_ONCE = ("tensorflow_only", "backend_independent")
+# Which tests run on which backend. `make test` runs the suite on TensorFlow, then again with
+# KGRAPHS_TEST_BACKEND=jax. By default a test runs on both: anything that builds, calls, trains,
+# saves, exports or draws a model may behave differently on another backend, and a new test
+# module is covered on JAX without anyone remembering to list it. A test (or a module, through
+# `pytestmark`) opts out with a marker that says why:
+#
+# - backend_independent(reason=...): its result does not depend on the backend (validation,
+#   the schema, file formats, pages, how a notebook is run, a check that starts its own
+#   processes on named backends); run once, on TensorFlow, or on the backend `on=` names;
+# - tensorflow_only(reason=...): about TensorFlow itself (tf.distribute, its C++ logs).
+#
+# The doctests (the public API's examples) run on both, but for the modules below.
+RUN_ONCE = ("tensorflow_only", "backend_independent")
 # Doctests run on TensorFlow only: tf.distribute's, and KerasTuner's search loop (half a minute
 # on JAX; the fits it runs are test_recipes' on both backends).
 DOCTESTS_RUN_ONCE = {"distributed.py", "tuning.py"}
@@ -105,28 +125,89 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
-        "backend_independent(reason): in a backend-dependent module, a test whose result "
-        "does not depend on the backend; run once, on TensorFlow",
+        "backend_independent(reason, on='tensorflow'): a test whose result does not depend on "
+        "the backend; run once, on TensorFlow or on the backend `on` names",
     )
 
 
+def runs_on(item: pytest.Item) -> str | None:
+    """The one backend `item` runs on, or None when it runs on every backend."""
+    if TESTS not in item.path.parents:  # a doctest: the public API's examples
+        return "tensorflow" if item.path.name in DOCTESTS_RUN_ONCE else None
+    for name in RUN_ONCE:
+        marker = item.get_closest_marker(name)
+        if marker is None:
+            continue
+        if not marker.kwargs.get("reason"):
+            raise pytest.UsageError(f"{item.nodeid}: @{name} needs reason= (why it runs once)")
+        return marker.kwargs.get("on", "tensorflow")
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    """On a backend other than TensorFlow, keep the backend-dependent tests that are not about
-    TensorFlow itself; the others are reported as deselected, never skipped silently."""
-    if BACKEND == "tensorflow":
-        return
+    """Keep the tests that run on this backend (the others are reported as deselected, never
+    skipped silently); once pytest has ordered them by fixture, put the longest modules first."""
     kept, dropped = [], []
     for item in items:
-        path = item.path
-        if path.parent.name == "tests":
-            dependent = path.name in BACKEND_DEPENDENT
-        else:  # a doctest: the public API's examples
-            dependent = path.name not in DOCTESTS_RUN_ONCE
-        once = any(item.get_closest_marker(name) for name in MARKERS_RUN_ONCE)
-        if dependent and not once:
-            kept.append(item)
-        else:
-            dropped.append(item)
+        (kept if runs_on(item) in (None, BACKEND) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    result = yield
+    items[:] = longest_modules_first(items)
+    return result
+
+
+# How `make test` spreads a pass over its two processes (pytest-xdist's `--dist loadscope
+# --no-loadscope-reorder`): a module is a unit of work, and a process takes the next unit, in
+# the order collected here, when it is nearly done with its own.
+#
+# - A module's tests run in one process, so its module-scoped fixtures (built models, a
+#   gallery rendered twice, a browser) are built once, where spreading its tests over both
+#   processes would build them in each.
+# - The longest modules go first, so the last ones to start are short and neither process is
+#   left idle at the end while the other finishes a long one. How long each took on each
+#   backend is in tests/durations.json (`make durations` measures it again); a module it does
+#   not list took less than a second.
+DURATIONS = TESTS / "durations.json"
+LISTED_FROM_SECONDS = 1.0
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.split("::")[0]
+
+
+def longest_modules_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """`items` module by module (each module's tests in their order), the longest module
+    first; modules of the same length keep their order."""
+    seconds = json.loads(DURATIONS.read_text()).get(BACKEND, {}) if DURATIONS.exists() else {}
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(module_of(item.nodeid), []).append(item)
+    ordered = sorted(modules, key=lambda module: -seconds.get(module, 0.0))
+    return [item for module in ordered for item in modules[module]]
+
+
+# `make durations`: KGRAPHS_RECORD_DURATIONS=1 makes a passing run write how long each module
+# took (setup, call and teardown of its tests) into tests/durations.json, for its backend.
+RECORDED: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    if os.environ.get("KGRAPHS_RECORD_DURATIONS") == "1":
+        module = module_of(report.nodeid)
+        RECORDED[module] = RECORDED.get(module, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if RECORDED and exitstatus == 0 and not hasattr(session.config, "workerinput"):
+        from kgraphs.util.atomic import write_text
+
+        recorded = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+        recorded[BACKEND] = {
+            module: round(seconds)
+            for module, seconds in sorted(RECORDED.items(), key=lambda entry: -entry[1])
+            if seconds >= LISTED_FROM_SECONDS
+        }
+        write_text(DURATIONS, json.dumps(recorded, indent=1) + "\n")

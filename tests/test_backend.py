@@ -9,6 +9,10 @@ import sys
 import pytest
 from conftest import clean_environment
 
+pytestmark = pytest.mark.backend_independent(
+    reason="each case starts its own process, on the backend it names or none"
+)
+
 OURS = (
     "import sys\nfrom kgraphs.util.backend import backend\nprint(backend())\n"
     "assert 'keras' not in sys.modules"

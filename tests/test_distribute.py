@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 from conftest import ROOT, clean_environment
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.tensorflow_only(reason="tf.distribute's strategies"),
+]
 
 MIRRORED = """
 import os, sys, json

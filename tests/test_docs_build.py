@@ -14,7 +14,10 @@ import pytest
 import yaml
 from conftest import ROOT, clean_environment
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.backend_independent(reason="MkDocs builds pages; no model is built"),
+]
 
 GOOD = "# Home\n\nSee [the other page](other.md#usage) and [this section](#more).\n\n## More\n"
 OTHER = "# Other\n\n## Usage\n\nBack [home](index.md).\n"

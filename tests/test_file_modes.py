@@ -21,6 +21,10 @@ from kgraphs.building.saving import save_model
 from kgraphs.drawing.gallery import render_gallery
 from kgraphs.util.atomic import write_bytes, write_text
 
+pytestmark = pytest.mark.backend_independent(
+    reason="permissions come from kgraphs.util.atomic and the umask, whatever wrote the bytes"
+)
+
 UMASKS = [0o022, 0o077, 0o002]
 
 

@@ -17,34 +17,50 @@ from kgraphs.drawing.plot import collapsed_dot_source, dot_source, render
 pytestmark = pytest.mark.slow
 
 
+def render_recipes(folder, hash_seed: str):
+    """The shipped recipes rendered into `folder` by a `kgraphs plot` process."""
+    result = subprocess.run(
+        [sys.executable, "-m", "kgraphs", "plot", "recipes", "-o", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONHASHSEED": hash_seed},
+    )
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
 @pytest.fixture(scope="module")
-def two_renders(tmp_path_factory):
+def rendered(tmp_path_factory):
+    return render_recipes(tmp_path_factory.mktemp("first"), "1")
+
+
+@pytest.fixture(scope="module")
+def two_renders(rendered, tmp_path_factory):
     """The shipped recipes rendered twice, each by its own `kgraphs plot` process.
 
     The two processes hash strings differently, so nothing may depend on the order of a set.
     """
-    folders = []
-    for attempt, hash_seed in (("first", "1"), ("second", "2")):
-        folder = tmp_path_factory.mktemp(attempt)
-        result = subprocess.run(
-            [sys.executable, "-m", "kgraphs", "plot", "recipes", "-o", str(folder)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "PYTHONHASHSEED": hash_seed},
-        )
-        assert result.returncode == 0, result.stderr
-        folders.append(folder)
-    return folders
+    return [rendered, render_recipes(tmp_path_factory.mktemp("second"), "2")]
 
 
-def test_every_recipe_is_drawn_collapsed_in_full_and_interactive(two_renders):
-    """svg and png collapsed with parameter counts, svg of every layer, the interactive page."""
-    folder = two_renders[0]
+@pytest.fixture(scope="module")
+def built():
+    """(recipe, model) for each shipped recipe, built as the gallery builds them, once: on
+    JAX a build takes about a second."""
+    models = {}
     for path in RECIPES:
         recipe = kgraphs.load_recipe(path)
         keras.backend.clear_session()  # as the gallery does: Keras's names start afresh
-        model = kgraphs.build(recipe, compile=False)
+        models[path] = recipe, kgraphs.build(recipe, compile=False)
+    return models
+
+
+def test_every_recipe_is_drawn_collapsed_in_full_and_interactive(rendered, built):
+    """svg and png collapsed with parameter counts, svg of every layer, the interactive page."""
+    folder = rendered
+    for path in RECIPES:
+        recipe, model = built[path]
         name = recipe.model_name
         collapsed = render(collapsed_dot_source(model, show_params=True), "svg")
         assert (folder / f"{name}.svg").read_bytes() == collapsed
@@ -54,6 +70,10 @@ def test_every_recipe_is_drawn_collapsed_in_full_and_interactive(two_renders):
         assert (folder / f"{name}.html").read_bytes().startswith(b"<!DOCTYPE html>")
 
 
+@pytest.mark.backend_independent(
+    reason="the drawing code's use of string hashes; each backend's render is compared with "
+    "its own models' drawings by test_every_recipe_is_drawn_collapsed_in_full_and_interactive"
+)
 def test_two_renders_are_byte_identical(two_renders):
     first, second = two_renders
     files = sorted(p.name for p in first.iterdir())
@@ -70,8 +90,8 @@ def test_two_renders_are_byte_identical(two_renders):
 @pytest.mark.parametrize(
     ("page", "heading"), [("index.html", r'<h2 id="[^"]*">(.*?)</h2>'), ("README.md", r"^## (.*)$")]
 )
-def test_pages_list_the_recipes_folder_by_folder(two_renders, page, heading):
-    text = (two_renders[0] / page).read_text()
+def test_pages_list_the_recipes_folder_by_folder(rendered, page, heading):
+    text = (rendered / page).read_text()
     headings = [(m.start(), m.group(1)) for m in re.finditer(heading, text, flags=re.M)]
     assert [title for _, title in headings] == ["recipes/", "recipes/graph/"]
     for path in RECIPES:
@@ -82,8 +102,8 @@ def test_pages_list_the_recipes_folder_by_folder(two_renders, page, heading):
 
 
 @pytest.mark.parametrize("page", ["index.html", "README.md"])
-def test_every_link_on_the_pages_leads_to_a_file(two_renders, page):
-    folder = two_renders[0]
+def test_every_link_on_the_pages_leads_to_a_file(rendered, page):
+    folder = rendered
     text = (folder / page).read_text()
     targets = set(re.findall(r'(?:href|src)="([^"#][^"]*)"|\]\(([^)]+)\)', text))
     files = {target for pair in targets for target in pair if target}
@@ -102,12 +122,10 @@ def test_a_model_named_like_a_gallery_page_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("page", ["index.html", "README.md"])
-def test_pages_show_each_recipe_with_its_facts(two_renders, page):
-    text = (two_renders[0] / page).read_text()
+def test_pages_show_each_recipe_with_its_facts(rendered, built, page):
+    text = (rendered / page).read_text()
     for path in RECIPES:
-        recipe = kgraphs.load_recipe(path)
-        keras.backend.clear_session()  # as the gallery does: Keras's names start afresh
-        model = kgraphs.build(recipe, compile=False)
+        recipe, model = built[path]
         assert recipe.model_name in text
         assert recipe.description in text.replace("&#x27;", "'")
         assert f"{model.count_params():,}" in text
@@ -140,12 +158,12 @@ def test_progress_is_shown_for_many_recipes(tmp_path):
     assert "config.num_classes: unknown key" in result.stderr
 
 
-def test_browser_shows_every_diagram(two_renders, tmp_path):
+def test_browser_shows_every_diagram(rendered, tmp_path):
     """Open index.html in headless Chromium and count the images that actually loaded."""
     chromium = shutil.which("chromium")
     assert chromium, "make test installs Debian's chromium"
     gallery = tmp_path / "gallery"
-    shutil.copytree(two_renders[0], gallery)
+    shutil.copytree(rendered, gallery)
     page = (gallery / "index.html").read_text()
     probe = (
         "<script>window.addEventListener('load', () => { document.body.dataset.loaded = "

@@ -8,7 +8,6 @@ refused: the page must need nothing from the network.
 
 import json
 
-import keras
 import pytest
 from chromium import launched_chromium
 
@@ -28,9 +27,9 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def resnet(tmp_path_factory):
+def resnet(application, tmp_path_factory):
     """ResNet50 and its page, written by `kgraphs.plot` as `kgraphs plot --format html` does."""
-    model = keras.applications.ResNet50(weights=None)
+    model = application("ResNet50")
     path = tmp_path_factory.mktemp("resnet") / "resnet50.html"
     kgraphs.plot(model, path)
     return model, path
@@ -57,6 +56,12 @@ def tab(browser):
     context.close()
     assert refused == []
     assert errors == []
+
+
+def url(tab) -> str:
+    """The page's address now, read in the page: `tab.url` is Playwright's copy, updated by an
+    event that may come after a click's handler has changed the hash."""
+    return tab.evaluate("location.href")
 
 
 def node(tab, box_id: str):
@@ -88,7 +93,7 @@ def test_clicking_a_group_shows_its_layers_and_the_breadcrumb_goes_back(resnet, 
     model, path = resnet
     tab.goto(path.as_uri())
     node(tab, "group:conv2").click()
-    assert tab.url.endswith("#group:conv2")
+    assert url(tab).endswith("#group:conv2")
     assert tab.title() == "conv2 · resnet50"
     assert {"group:conv2_block1", "run:conv2_block2"} <= boxes_shown(tab)
     assert "group:conv3" not in boxes_shown(tab)
@@ -110,11 +115,11 @@ def test_clicking_a_group_shows_its_layers_and_the_breadcrumb_goes_back(resnet, 
         "conv2_block1_1",
     ]
     tab.keyboard.press("Escape")
-    assert tab.url.endswith("#group:conv2_block1")
+    assert url(tab).endswith("#group:conv2_block1")
     tab.go_back()
-    assert tab.url.endswith("#group:conv2_block1_1")
+    assert url(tab).endswith("#group:conv2_block1_1")
     tab.locator("#crumbs a", has_text="conv2").first.click()
-    assert tab.url.endswith("#group:conv2")
+    assert url(tab).endswith("#group:conv2")
     tab.locator("#crumbs a", has_text="resnet50").click()
     assert "group:conv1" in boxes_shown(tab)
     assert tab.locator("#up").is_disabled()
@@ -184,7 +189,7 @@ def test_wheel_zooms_drag_pans_and_fit_restores(resnet, tab):
     tab.mouse.up()
     _, dragged, _ = scale_and_box(tab)
     assert (dragged["x"] - drawing["x"], dragged["y"] - drawing["y"]) == pytest.approx((80, 60))
-    assert tab.url.endswith("#group:conv4")  # a drag is not a click
+    assert url(tab).endswith("#group:conv4")  # a drag is not a click
     tab.locator("#fit").click()
     assert scale_and_box(tab)[0] == fitted
 

@@ -27,6 +27,9 @@ CASES = {
 
 
 @pytest.mark.slow
+@pytest.mark.backend_independent(
+    reason="its own JAX process, the same whichever backend the suite runs on", on="jax"
+)
 @pytest.mark.parametrize("recipe", CASES)
 def test_data_parallel_over_two_devices_trains_as_one_device(recipe):
     overrides = [argument for item in CASES[recipe] for argument in ("--set", item)]

@@ -14,6 +14,10 @@ import kgraphs
 import kgraphs.models.architectures
 from kgraphs.models import registry
 
+pytestmark = pytest.mark.backend_independent(
+    reason="which modules an import loads and what the public names resolve to"
+)
+
 
 def run_python(code: str) -> str:
     """Run `code` in a fresh interpreter (nothing imported yet); its standard output."""

@@ -9,6 +9,10 @@ import pytest
 import kgraphs
 from kgraphs import ConfigError
 
+pytestmark = pytest.mark.backend_independent(
+    reason="recipes and files are refused while read and validated, before anything computes"
+)
+
 
 @pytest.fixture
 def canary(tmp_path):

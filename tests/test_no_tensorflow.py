@@ -5,6 +5,10 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.backend_independent(
+    reason="TensorFlow must stay unimported; the TensorFlow backend is where it could be"
+)
+
 CHECK = "import sys; {code}; assert 'tensorflow' not in sys.modules, 'tensorflow imported'"
 
 

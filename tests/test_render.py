@@ -12,6 +12,8 @@ from kgraphs.cli.main import main
 from kgraphs.models import registry
 from kgraphs.recipe.schema import modeline
 
+pytestmark = pytest.mark.backend_independent(reason="validation and text; no model is built")
+
 SHIPPED = list(kgraphs.presets())
 ENVELOPE = ["version", "architecture", "name", "description", "config", "compile"]
 

@@ -24,6 +24,10 @@ from kgraphs.recipe.files import read_recipe_file
 from kgraphs.recipe.schema import SCHEMA_FILE, modeline, recipe_schema, schema_text
 from kgraphs.recipe.search_space import KINDS
 
+pytestmark = pytest.mark.backend_independent(
+    reason="the JSON Schema against validation; exports are test_graph's, on each backend"
+)
+
 SCHEMA = recipe_schema()
 TEXT = schema_text()
 VALIDATOR = Draft7Validator(SCHEMA)

@@ -12,6 +12,10 @@ import kgraphs
 from kgraphs import ConfigError
 from kgraphs.recipe.loading import validate_recipe
 
+pytestmark = pytest.mark.backend_independent(
+    reason="search spaces are validated, refused or set to their defaults before a build"
+)
+
 SEARCHED = {
     "version": 1,
     "architecture": "siamese_text",

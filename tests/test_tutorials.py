@@ -15,6 +15,8 @@ import nbformat
 import pytest
 from notebook_runner import NOTEBOOKS, tagged
 
+pytestmark = pytest.mark.backend_independent(reason="the committed notebooks' cells; nothing runs")
+
 MIN_PROSE_WORDS = 300
 # Tag -> what the tagged code cell is.
 REQUIRED_TAGS = {

@@ -4,6 +4,8 @@ import pytest
 
 from kgraphs.recipe.files import parse_text
 
+pytestmark = pytest.mark.backend_independent(reason="how YAML text is read")
+
 
 @pytest.mark.parametrize(
     ("text", "value"),
