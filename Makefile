@@ -11,7 +11,7 @@ STAMP := $(VENV)/.kgraphs-installed
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup graphviz browser test test-jax test-site test-fast durations coverage plot docs bench notebooks lint format lock clean
+.PHONY: setup graphviz browser test test-jax test-site test-fast durations coverage catalog plot docs bench notebooks lint format lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ graphviz:
 browser:
 	$(call apt_program,chromium,chromium,the browser tests open pages in it)
 
-LINTED := kgraphs tests benchmarks examples docs
+LINTED := kgraphs tests benchmarks examples docs scripts
 # pytest-xdist: one process a core. Each module's tests run in one process, so that what they
 # share (built models, a gallery rendered twice, a browser) is made once, not once a process;
 # and the longest modules start first, so that neither process sits idle at the end while the
@@ -84,6 +84,11 @@ durations: setup
 coverage: setup
 	$(PY) -m pytest $(XDIST) -q --cov=kgraphs --cov-report=
 	$(PY) tests/coverage_report.py
+
+# Describe the installed Keras's layers and optimizers again (kgraphs/catalog/keras_layers.json),
+# after a Keras upgrade: tests/test_keras_catalog.py fails until then.
+catalog: setup
+	$(PY) scripts/describe_keras.py
 
 plot: setup
 	$(PY) -m kgraphs plot recipes -o build/diagrams

@@ -16,9 +16,15 @@ pytestmark = pytest.mark.backend_independent(
 
 
 def problems(section) -> list[tuple[str, str]]:
-    with pytest.raises(ConfigError) as caught:
-        validate(CompileSpec, section, prefix="compile")
-    return caught.value.problems
+    """What validation reports of a compile section: its types, then what types cannot say
+    (the optimizer's arguments against Keras's constructors)."""
+    try:
+        spec = validate(CompileSpec, section, prefix="compile")
+    except ConfigError as error:
+        return error.problems
+    found = spec.problems(None)
+    assert found, "expected a problem"
+    return found
 
 
 @pytest.mark.parametrize(
@@ -96,9 +102,8 @@ def test_valid_optimizer_with_arguments(optimizer, name, arguments):
             {"optimizer": {"name": "adam", "learning_rat": 0.1}},
             [
                 (
-                    "compile.optimizer",
-                    "unknown argument 'learning_rat' of optimizer 'adam'; did you mean "
-                    "'learning_rate'?; given {'learning_rat': 0.1, 'name': 'adam'}",
+                    "compile.optimizer.learning_rat",
+                    "unknown argument of optimizer 'adam'; did you mean 'learning_rate'?",
                 )
             ],
             id="optimizer argument, close match",
@@ -108,12 +113,40 @@ def test_valid_optimizer_with_arguments(optimizer, name, arguments):
             {"optimizer": {"name": "adam", "momentum": 0.9, "nesterov": True}},
             [
                 (
-                    "compile.optimizer",
-                    "unknown arguments 'momentum', 'nesterov' of optimizer 'adam'; did you mean "
-                    "'ema_momentum'?; given {'momentum': 0.9, 'name': 'adam', 'nesterov': True}",
-                )
+                    "compile.optimizer.momentum",
+                    "unknown argument of optimizer 'adam'; did you mean 'ema_momentum'?",
+                ),
+                ("compile.optimizer.nesterov", "unknown argument of optimizer 'adam'"),
             ],
             id="arguments of another optimizer",
+        ),
+        pytest.param(
+            # Keras refuses an integer learning rate when it builds the optimizer.
+            {"optimizer": {"name": "sgd", "learning_rate": 1, "momentum": 0}},
+            [
+                (
+                    "compile.optimizer.learning_rate",
+                    "expected a number with a decimal point (Keras refuses an integer here); "
+                    "given 1: write 1.0",
+                ),
+                (
+                    "compile.optimizer.momentum",
+                    "expected a number with a decimal point (Keras refuses an integer here); "
+                    "given 0: write 0.0",
+                ),
+            ],
+            id="integers where Keras wants floats",
+        ),
+        pytest.param(
+            {"optimizer": {"name": "adam", "learning_rate": None, "amsgrad": "yes"}},
+            [
+                ("compile.optimizer.learning_rate", "expected a number; given null"),
+                (
+                    "compile.optimizer.amsgrad",
+                    "expected true or false; given 'yes', a string: drop the quotes",
+                ),
+            ],
+            id="null learning rate, boolean as a string",
         ),
         pytest.param(
             {"optimizer": {"name": "adam", "learning_rate": [0.1]}},

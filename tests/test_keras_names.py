@@ -1,7 +1,5 @@
 """The snapshot of Keras names used for TensorFlow-free validation matches the installed Keras."""
 
-import inspect
-
 import keras
 import pytest
 from keras.src.activations import ALL_OBJECTS_DICT as ACTIVATION_OBJECTS
@@ -89,21 +87,3 @@ def test_every_refused_layer_is_a_public_layer_class(name):
         "REFUSED_LAYERS in kgraphs/catalog/keras_names.py (or rename it there)"
     )
     assert name in keras_names.LAYERS
-
-
-@pytest.mark.parametrize("name", sorted(keras_names.OPTIMIZERS))
-def test_optimizer_arguments_are_its_constructors(name):
-    optimizer = type(keras.optimizers.get(name))
-    live = {
-        parameter.name
-        for parameter in inspect.signature(optimizer.__init__).parameters.values()
-        if parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL)
-    } - {"self", "name"}
-    assert keras_names.OPTIMIZER_ARGUMENTS[name] == live, (
-        f"keras.optimizers.{optimizer.__name__}'s arguments changed: update "
-        f"OPTIMIZER_ARGUMENTS[{name!r}] in kgraphs/catalog/keras_names.py"
-    )
-
-
-def test_every_optimizer_has_its_arguments():
-    assert set(keras_names.OPTIMIZER_ARGUMENTS) == keras_names.OPTIMIZERS

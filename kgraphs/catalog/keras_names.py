@@ -125,64 +125,6 @@ OPTIMIZERS = frozenset(
     }
 )
 
-# The constructor arguments of each optimizer (besides `name`, which a recipe uses to name
-# the optimizer): Keras refuses any other when it builds one, so validation refuses it first.
-# Every optimizer takes the arguments of Keras's base class too.
-_BASE_OPTIMIZER_ARGUMENTS = frozenset(
-    {
-        "learning_rate",
-        "weight_decay",
-        "clipnorm",
-        "clipvalue",
-        "global_clipnorm",
-        "use_ema",
-        "ema_momentum",
-        "ema_overwrite_frequency",
-        "loss_scale_factor",
-        "gradient_accumulation_steps",
-    }
-)
-OPTIMIZER_ARGUMENTS = {
-    name: _BASE_OPTIMIZER_ARGUMENTS | own
-    for name, own in {
-        "adadelta": {"rho", "epsilon"},
-        "adafactor": {"beta_2_decay", "epsilon_1", "epsilon_2", "clip_threshold", "relative_step"},
-        "adagrad": {"initial_accumulator_value", "epsilon"},
-        "adam": {"beta_1", "beta_2", "epsilon", "amsgrad"},
-        "adamax": {"beta_1", "beta_2", "epsilon"},
-        "adamw": {"beta_1", "beta_2", "epsilon", "amsgrad"},
-        "ftrl": {
-            "learning_rate_power",
-            "initial_accumulator_value",
-            "l1_regularization_strength",
-            "l2_regularization_strength",
-            "l2_shrinkage_regularization_strength",
-            "beta",
-        },
-        "lion": {"beta_1", "beta_2"},
-        "muon": {
-            "adam_beta_1",
-            "adam_beta_2",
-            "adam_weight_decay",
-            "epsilon",
-            "exclude_layers",
-            "exclude_embeddings",
-            "muon_a",
-            "muon_b",
-            "muon_c",
-            "adam_lr_ratio",
-            "momentum",
-            "ns_steps",
-            "nesterov",
-            "rms_rate",
-        },
-        "nadam": {"beta_1", "beta_2", "epsilon"},
-        "rmsprop": {"rho", "momentum", "epsilon", "centered"},
-        "schedulefreeadamw": {"beta_1", "beta_2", "epsilon", "warmup_steps"},
-        "sgd": {"momentum", "nesterov"},
-    }.items()
-}
-
 METRICS = frozenset(
     {
         "AUC",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kgraphs.catalog.arguments import layer_problems
+from kgraphs.catalog.keras_layers import call_parameters, described_layers
 from kgraphs.catalog.keras_names import LAYERS, REFUSED_LAYERS
 from kgraphs.graph_format.ops import MAX_CONSTANT_VALUES, OPS, constant_size, parse_key
 from kgraphs.graph_format.spec import GraphNode, GraphSpec
@@ -85,6 +87,9 @@ def graph_problems(spec: GraphSpec, where: str = "") -> list[tuple[str, str]]:
         if node.layer is not None:
             problems += [(at(f"{path}.{p}"), m) for p, m in _layer_problems(node)]
             layer_nodes[node.name] = node
+        layer_class = _layer_class(node, layer_nodes)
+        if layer_class is not None:
+            problems += [(at(f"{path}.{p}"), m) for p, m in _call_problems(node, layer_class)]
         if node.op is not None:
             problems += [(at(f"{path}.{p}"), m) for p, m in _op_problems(node)]
         if node.graph is not None:
@@ -137,6 +142,15 @@ def graph_problems(spec: GraphSpec, where: str = "") -> list[tuple[str, str]]:
     if not problems:
         problems += _unused(spec, at)
     return problems
+
+
+def _layer_class(node: GraphNode, layer_nodes: dict[str, GraphNode]) -> str | None:
+    """The described keras.layers class a node calls (its own, or the one it reuses)."""
+    if node.reuse is not None and node.reuse in layer_nodes:
+        node = layer_nodes[node.reuse]
+    if node.layer in described_layers():
+        return node.layer
+    return None
 
 
 def _unused(spec: GraphSpec, at) -> list[tuple[str, str]]:
@@ -246,6 +260,34 @@ def _layer_problems(node: GraphNode) -> list[tuple[str, str]]:
     if "name" in node.args:
         problems.append(("args.name", "the layer is named after its node; remove `name`"))
     problems += [(f"args.{path}", message) for path, message in _value_problems(node.args, "")]
+    problems += [
+        (f"args.{path}" if path else "args", message)
+        for path, message in layer_problems(node.layer, node.args)
+    ]
+    return problems
+
+
+def _call_problems(node: GraphNode, layer: str) -> list[tuple[str, str]]:
+    """The call's keywords (`call`, and `inputs` given by parameter name) against the call's
+    parameters of `keras.layers.<layer>`."""
+    parameters, takes_any = call_parameters(layer)
+    if takes_any:
+        return []
+    problems = []
+    bound = [] if isinstance(node.inputs, dict) else parameters[:1]  # what `inputs` fills
+    keywords = [("inputs", key) for key in node.inputs] if isinstance(node.inputs, dict) else []
+    keywords += [("call", key) for key in node.call]
+    for field, key in keywords:
+        if key not in parameters:
+            problems.append(
+                (
+                    f"{field}.{key}",
+                    f"unknown keyword of {layer}'s call; expected one of "
+                    f"{parameters}{did_you_mean(key, parameters)}",
+                )
+            )
+        elif field == "call" and key in bound:
+            problems.append((f"call.{key}", f"{key!r} is given in inputs already"))
     return problems
 
 

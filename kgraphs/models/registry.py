@@ -40,6 +40,19 @@ class ArchitectureConfig(StrictConfig):
     def output_names(self) -> tuple[str, ...]:
         raise NotImplementedError
 
+    @classmethod
+    def output_names_of(cls, data: Mapping[str, Any]) -> tuple[str, ...] | None:
+        """The output names of a config `data` that failed validation, so that a recipe's
+        compile keys are checked all the same; None when they cannot be known.
+
+        The built-in architectures but `graph` name their outputs whatever the config, so the
+        defaults' names are theirs; `graph` reads its `outputs`.
+        """
+        try:
+            return cls().output_names()
+        except (ValueError, NotImplementedError):  # a field without a default
+            return None
+
     def problems(self) -> list[tuple[str, str]]:
         """Problems types cannot express (references between fields), located in the config."""
         return []

@@ -13,11 +13,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, model_validator
 
+from kgraphs.catalog.arguments import argument_problems
+from kgraphs.catalog.keras_layers import optimizer_arguments
 from kgraphs.catalog.keras_names import (
     COMPILE_METRIC_ALIASES,
     LOSSES,
     METRICS,
-    OPTIMIZER_ARGUMENTS,
     OPTIMIZERS,
     check_name,
 )
@@ -33,9 +34,9 @@ PlainValue = int | float | str | bool | None
 class OptimizerSpec(StrictConfig):
     """`{name: adam, learning_rate: 0.001}`: an optimizer with its constructor arguments."""
 
-    # Arguments are the optimizer's own, checked against a snapshot of Keras's constructors
-    # (Keras would refuse others only when the model is built). They are plain values
-    # (`_known_plain_arguments`), which the JSON Schema (kgraphs.recipe.schema) says too.
+    # Arguments are the optimizer's own, checked against the description of Keras's
+    # constructors (`argument_problems`; Keras would refuse others only when the model is
+    # built). They are plain values (`_plain_arguments`), which the JSON Schema says too.
     model_config = ConfigDict(
         extra="allow",
         frozen=True,
@@ -48,15 +49,7 @@ class OptimizerSpec(StrictConfig):
     name: OptimizerName
 
     @model_validator(mode="after")
-    def _known_plain_arguments(self) -> OptimizerSpec:
-        known = OPTIMIZER_ARGUMENTS[self.name]
-        unknown = [key for key in self.arguments if key not in known]
-        if unknown:
-            listed = ", ".join(repr(key) for key in unknown)
-            raise ValueError(
-                f"unknown argument{'s' if len(unknown) > 1 else ''} {listed} of optimizer "
-                f"{self.name!r}{did_you_mean(unknown[0], known)}"
-            )
+    def _plain_arguments(self) -> OptimizerSpec:
         for key, value in self.arguments.items():
             if not isinstance(value, PlainValue):
                 raise ValueError(f"argument {key!r} must be a plain number, string or boolean")
@@ -68,6 +61,17 @@ class OptimizerSpec(StrictConfig):
     def arguments(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
 
+    def argument_problems(self) -> list[tuple[str, str]]:
+        """Each argument against the optimizer's constructor (kgraphs.catalog.keras_layers),
+        located under `compile.optimizer`: unknown names with the closest, and values Keras
+        would refuse when it builds the optimizer (`learning_rate: 1`, an integer)."""
+        return [
+            (f"compile.optimizer.{path}" if path else "compile.optimizer", message)
+            for path, message in argument_problems(
+                f"optimizer {self.name!r}", optimizer_arguments(self.name), self.arguments
+            )
+        ]
+
 
 class CompileSpec(StrictConfig):
     # A Keras optimizer's name, or {name: ..., learning_rate: ...} (rmsprop: Keras's default).
@@ -78,6 +82,16 @@ class CompileSpec(StrictConfig):
     loss_weights: Float | dict[Str, Float] | None = None
     # Keras metrics for every output, or per output name: a name or a list of names.
     metrics: list[MetricName] | dict[Str, MetricName | list[MetricName]] | None = None
+
+    def problems(self, output_names: Sequence[str] | None) -> list[tuple[str, str]]:
+        """What types cannot say: the optimizer's arguments, and, when the model's output names
+        are known, the keys that name outputs."""
+        problems = []
+        if isinstance(self.optimizer, OptimizerSpec):
+            problems += self.optimizer.argument_problems()
+        if output_names is not None:
+            problems += self.output_problems(output_names)
+        return problems
 
     def output_problems(self, output_names: Sequence[str]) -> list[tuple[str, str]]:
         """Keys that are not outputs of the model (and outputs a loss dict leaves out)."""

@@ -234,11 +234,20 @@ def _checked(data: Mapping[str, Any], *, source: str) -> Recipe:
     problems: list[tuple[str, str]] = []
     envelope_data = dict(data)
     config_data = envelope_data.get("config", {})
+    # The compile section on its own: its keys are checked against the model's outputs even
+    # when another field of the recipe fails.
+    compile_data = envelope_data.pop("compile", None)
     try:
         envelope: Envelope | None = validate(Envelope, envelope_data)
     except ConfigError as error:
         envelope = None
         problems += error.problems
+    compile_spec = None
+    if compile_data is not None:
+        try:
+            compile_spec = validate(CompileSpec, compile_data, prefix="compile")
+        except ConfigError as error:
+            problems += error.problems
 
     architecture = None
     if isinstance(data.get("architecture"), str):
@@ -253,8 +262,13 @@ def _checked(data: Mapping[str, Any], *, source: str) -> Recipe:
         except ConfigError as error:
             problems += error.problems
 
-    if envelope is not None and envelope.compile is not None and config is not None:
-        problems += envelope.compile.output_problems(config.output_names())
+    if compile_spec is not None:
+        output_names = None
+        if config is not None:
+            output_names = config.output_names()
+        elif architecture is not None and isinstance(config_data, Mapping):
+            output_names = architecture.config_class.output_names_of(config_data)
+        problems += compile_spec.problems(output_names)
 
     if problems or envelope is None or config is None or architecture is None:
         raise ConfigError(problems, source=source)
@@ -263,6 +277,6 @@ def _checked(data: Mapping[str, Any], *, source: str) -> Recipe:
         config=config,
         name=envelope.name,
         description=envelope.description,
-        compile=envelope.compile,
+        compile=compile_spec,
         source=source,
     )

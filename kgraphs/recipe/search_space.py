@@ -218,7 +218,7 @@ def find_spaces(data: object) -> dict[str, SearchSpace]:
             problems.append((path, "search spaces go under config or compile"))
             continue
         kind = raw.get("search")
-        if kind not in SPACE_CLASSES:
+        if not isinstance(kind, str) or kind not in SPACE_CLASSES:  # `search: []` too
             problems.append(
                 (
                     f"{path}.search",

@@ -6,7 +6,8 @@ registers it as an architecture, so a graph recipe validates and builds like any
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from kgraphs.graph_format.builder import build_graph
 from kgraphs.graph_format.checks import graph_problems
@@ -23,6 +24,15 @@ class GraphConfig(GraphSpec, ArchitectureConfig):
 
     def problems(self) -> list[tuple[str, str]]:
         return graph_problems(self)
+
+    @classmethod
+    def output_names_of(cls, data: Mapping[str, Any]) -> tuple[str, ...] | None:
+        outputs = data.get("outputs")
+        if isinstance(outputs, str):
+            return (outputs,)
+        if isinstance(outputs, list) and all(isinstance(name, str) for name in outputs):
+            return tuple(outputs)
+        return None
 
 
 @register(GraphConfig)
