@@ -7,13 +7,16 @@ No Keras and no TensorFlow: `kgraphs validate` runs these.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
+
+from pydantic import ValidationError
 
 from kgraphs.catalog.arguments import layer_problems
 from kgraphs.catalog.keras_layers import call_parameters, described_layers
 from kgraphs.catalog.keras_names import LAYERS, REFUSED_LAYERS
 from kgraphs.graph_format.ops import MAX_CONSTANT_VALUES, OPS, constant_size, parse_key
-from kgraphs.graph_format.spec import GraphNode, GraphSpec
+from kgraphs.graph_format.spec import GraphInput, GraphNode, GraphSpec
 from kgraphs.util.errors import did_you_mean, given
 
 # A serialized Keras object: {class_name: GlorotUniform, config: {...}}; "module" may only name
@@ -273,17 +276,20 @@ def _call_problems(node: GraphNode, layer: str) -> list[tuple[str, str]]:
     parameters, takes_any = call_parameters(layer)
     if takes_any:
         return []
+    if "training" not in parameters:  # Keras takes it in every call, and passes it on
+        parameters = [*parameters, "training"]
     problems = []
     bound = [] if isinstance(node.inputs, dict) else parameters[:1]  # what `inputs` fills
     keywords = [("inputs", key) for key in node.inputs] if isinstance(node.inputs, dict) else []
     keywords += [("call", key) for key in node.call]
+    open_parameters = [parameter for parameter in parameters if parameter not in bound]
     for field, key in keywords:
         if key not in parameters:
             problems.append(
                 (
                     f"{field}.{key}",
                     f"unknown keyword of {layer}'s call; expected one of "
-                    f"{parameters}{did_you_mean(key, parameters)}",
+                    f"{open_parameters}{did_you_mean(key, open_parameters)}",
                 )
             )
         elif field == "call" and key in bound:
@@ -343,3 +349,77 @@ def _value_problems(value: Any, path: str) -> list[tuple[str, str]]:
             return [(path, "NaN is not a usable argument")]
         return []
     return [(path, f"expected a plain value; given {type(value).__name__}")]
+
+
+def partial_graph_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """`graph_problems` of raw graph data that failed its format check: the inputs and nodes
+    that pass stand as they are, and one that fails stands in by the names it defines and the
+    names it uses, so wiring, arguments and calls are still checked everywhere else. Problems
+    at a failed node itself are left to the format check, which reported them."""
+    inputs = data.get("inputs")
+    nodes = data.get("nodes")
+    if not isinstance(inputs, list) or not isinstance(nodes, list):
+        return []
+    placeholders: set[str] = set()
+    spec_inputs = []
+    for index, raw in enumerate(inputs):
+        try:
+            spec_inputs.append(GraphInput.model_validate(raw))
+        except ValidationError:
+            name = raw.get("name") if isinstance(raw, Mapping) else None
+            if isinstance(name, str):
+                spec_inputs.append(GraphInput.model_construct(name=name, shape=()))
+            placeholders.add(f"inputs[{index}]")
+    spec_nodes = []
+    for index, raw in enumerate(nodes):
+        try:
+            spec_nodes.append(GraphNode.model_validate(raw))
+        except ValidationError:
+            spec_nodes.append(_stand_in(raw, index))
+            placeholders.add(f"nodes[{index}]")
+    outputs = data.get("outputs")
+    if not (isinstance(outputs, str) or _names(outputs)):
+        outputs = []
+    spec = GraphSpec.model_construct(inputs=spec_inputs, nodes=spec_nodes, outputs=outputs)
+    return [
+        (location, message)
+        for location, message in graph_problems(spec)
+        if not _at_stand_in(location, placeholders)
+    ]
+
+
+def _names(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _stand_in(raw: object, index: int) -> GraphNode:
+    """A node that failed its format check, as the names it defines and uses (when those
+    parts are well formed), without a layer, op or arguments to check."""
+    raw = raw if isinstance(raw, Mapping) else {}
+    name = raw.get("name") if isinstance(raw.get("name"), str) else f"(nodes[{index}])"
+    inputs = raw.get("inputs")
+    if isinstance(inputs, Mapping):
+        inputs = {
+            key: value
+            for key, value in inputs.items()
+            if isinstance(key, str) and (isinstance(value, str) or _names(value))
+        }
+    elif not (isinstance(inputs, str) or _names(inputs)):
+        inputs = []
+    outputs = raw.get("outputs") if _names(raw.get("outputs")) else None
+    reuse = raw.get("reuse") if isinstance(raw.get("reuse"), str) else None
+    return GraphNode.model_construct(
+        name=name, layer=None, op=None, args={}, reuse=reuse, graph=None,
+        inputs=inputs, call={}, outputs=outputs or None,
+    )  # fmt: skip
+
+
+def _at_stand_in(location: str, placeholders: set[str]) -> bool:
+    """Whether a problem is about a stand-in itself (its kind, its arguments) rather than the
+    names it uses, which are checked like any node's."""
+    for place in placeholders:
+        if location == place or (
+            location.startswith(f"{place}.") and not location.startswith(f"{place}.inputs")
+        ):
+            return True
+    return False

@@ -41,6 +41,13 @@ class ArchitectureConfig(StrictConfig):
         raise NotImplementedError
 
     @classmethod
+    def partial_problems(cls, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Problems of the parts of `data` that validate, when the whole does not: what
+        `problems()` would say of them, so one round reports every independent mistake.
+        None of the built-in architectures but `graph` has parts to check alone."""
+        return []
+
+    @classmethod
     def output_names_of(cls, data: Mapping[str, Any]) -> tuple[str, ...] | None:
         """The output names of a config `data` that failed validation, so that a recipe's
         compile keys are checked all the same; None when they cannot be known.
@@ -79,7 +86,16 @@ class Architecture:
             data = dict(config or {}) | fields
         else:
             raise ConfigError([("config", f"expected a mapping; given {type(config).__name__}")])
-        config = validate(self.config_class, data, prefix="config")
+        try:
+            config = validate(self.config_class, data, prefix="config")
+        except ConfigError as error:
+            if not isinstance(data, Mapping):
+                raise
+            partial = [
+                (f"config.{location}" if location else "config", message)
+                for location, message in self.config_class.partial_problems(data)
+            ]
+            raise ConfigError([*error.problems, *partial]) from None
         problems = config.problems()
         count = config.parameter_count()
         limit = None if count is None else over_parameter_limit(count)

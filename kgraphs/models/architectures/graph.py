@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kgraphs.graph_format.builder import build_graph
-from kgraphs.graph_format.checks import graph_problems
+from kgraphs.graph_format.checks import graph_problems, partial_graph_problems
 from kgraphs.graph_format.spec import GraphSpec
 from kgraphs.models.registry import ArchitectureConfig, register
 
@@ -24,6 +24,10 @@ class GraphConfig(GraphSpec, ArchitectureConfig):
 
     def problems(self) -> list[tuple[str, str]]:
         return graph_problems(self)
+
+    @classmethod
+    def partial_problems(cls, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+        return partial_graph_problems(data)
 
     @classmethod
     def output_names_of(cls, data: Mapping[str, Any]) -> tuple[str, ...] | None:
