@@ -140,7 +140,7 @@ SIZES = {  # an integer, or one per spatial axis
     "size",
     "output_size",
 }
-NUMBERS = {
+NUMBERS = {  # a factor or a scale may be a pair as well (RandomRotation's factor): not listed
     "rate",
     "dropout",
     "recurrent_dropout",
@@ -152,15 +152,14 @@ NUMBERS = {
     "threshold",
     "alpha",
     "theta",
-    "factor",
-    "height_factor",
-    "width_factor",
-    "scale",
 }
 SHAPES = {"target_shape", "dims", "output_shape", "noise_shape"}
 # Bounds of the values users set most (the schema shows them, validation checks them).
 BOUNDS: dict[str, dict[str, float]] = {
-    **{name: {"minimum": 1} for name in INTEGERS - {"seed", "groups", "lora_rank"}},
+    **{
+        name: {"minimum": 1}
+        for name in INTEGERS - {"seed", "groups", "lora_rank", "num_oov_indices"}
+    },
     "groups": {"minimum": 1},
     "kernel_size": {"minimum": 1},
     "strides": {"minimum": 1},
@@ -246,20 +245,22 @@ def kind_of(name: str, default: Any, make, call=None) -> dict[str, Any]:
     `call(**arguments)` makes a layer and calls it (for the arguments checked only then)."""
     required = default is inspect.Parameter.empty
     kind = identifier_kind(name)
-    if name == "dtype":
-        entry = {"kind": "enum", "values": [*DTYPES, None], "default": described_value(default)}
-        return entry if not required else {"kind": "enum", "values": DTYPES}
+    if name == "dtype":  # a name, or a policy as Keras writes it ({class_name: DTypePolicy})
+        entry = {"kind": "dtype", "values": [*DTYPES, None], "default": described_value(default)}
+        return entry if not required else {"kind": "dtype", "values": DTYPES}
     if kind is None:
         if isinstance(default, bool):
             kind = "boolean"
         elif name in SIZES:
             kind = "size"
+        elif isinstance(default, int) and attempt(lambda: make(**{name: [default]})) is None:
+            kind = "size"  # an integer or a list of them (LayerNormalization's axis)
         elif isinstance(default, int) or name in INTEGERS:
             kind = "integer"
         elif isinstance(default, float) or name in NUMBERS:
             kind = "number"
-        elif name in SHAPES or isinstance(default, tuple):
-            kind = "shape"
+        elif name in SHAPES:
+            kind = "shape"  # other tuples take other forms too (ZeroPadding2D's padding)
         elif isinstance(default, str):
             kind = "string"
         else:
@@ -359,12 +360,64 @@ def describe_layer(cls) -> dict[str, Any]:
             continue
         arguments[name] = kind_of(name, value, make if can_probe else _cannot_probe, call)
         arguments[name].pop("default", None)  # the sample's value, not a default
+    if can_probe:
+        add_written_defaults(arguments, make, samples)
     call = inspect.signature(cls.call).parameters.values()
     return {
         "arguments": arguments,
         "call": [p.name for p in call if p.name != "self" and p.kind is not p.VAR_KEYWORD],
         "call_takes_any_keyword": any(p.kind is p.VAR_KEYWORD for p in call),
     }
+
+
+# The defaults whose written form is a serialization of the same value, never one that
+# follows another argument (MaxPooling2D's strides follow its pool_size, which the two samples
+# share): identifiers, the dtype policy, and the data format Keras's settings give.
+WRITTEN_KINDS = {"activation", "initializer", "regularizer", "constraint"}
+WRITTEN_NAMES = {"dtype", "data_format"}
+
+
+def other_sample(value: Any) -> Any:
+    """Another value of a required argument's sample, to see which defaults follow it."""
+    import keras
+
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, float):
+        return value / 2
+    if isinstance(value, list):
+        return [other_sample(item) for item in value]
+    if isinstance(value, keras.layers.Layer):
+        return type(value)(3)
+    return value
+
+
+def add_written_defaults(arguments: dict[str, Any], make, samples: dict[str, Any]) -> None:
+    """Each default as Keras writes it in a layer's config (`"glorot_uniform"` becomes
+    `{class_name: GlorotUniform, config: {...}}`, `activation=None` becomes `"linear"`), in
+    kgraphs' plain form, under "written": `to_recipe` leaves out an argument whose value is
+    its default written so. Only WRITTEN_KINDS and WRITTEN_NAMES, and only where two layers
+    made with different required arguments write the same value."""
+    from kgraphs.export.plain_values import plain_value
+
+    def written(**required):
+        config = quietly(make, **required).get_config()
+        return plain_value(config, "", [])
+
+    first = written()
+    try:
+        second = written(**{name: other_sample(value) for name, value in samples.items()})
+    except Exception:  # the other sample is refused: no default is known to stand alone
+        return
+    for name, entry in arguments.items():
+        if "default" not in entry or name not in first or first[name] != second.get(name):
+            continue
+        if first[name] != entry["default"] and (
+            entry["kind"] in WRITTEN_KINDS or name in WRITTEN_NAMES
+        ):
+            entry["written"] = first[name]
 
 
 def _cannot_probe(**changed):

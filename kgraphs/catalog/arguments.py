@@ -148,6 +148,16 @@ def _enum(entry: Argument, value: Any, argument: str) -> list[Problem]:
     return [("", f"expected one of {', '.join(shown)}; given {given(value)}{hint}")]
 
 
+def _dtype(entry: Argument, value: Any, argument: str) -> list[Problem]:
+    """A dtype or mixed-precision policy by name, or a policy as Keras writes it in a config
+    (`{class_name: DTypePolicy, config: {name: float32}}`)."""
+    if isinstance(value, dict) and isinstance(value.get("class_name"), str):
+        if "DTypePolicy" in value["class_name"]:
+            return []
+        return [(".class_name", f"expected a DTypePolicy; given {given(value['class_name'])}")]
+    return _enum(entry, value, argument)
+
+
 def _shape(entry: Argument, value: Any, argument: str) -> list[Problem]:
     if isinstance(value, list) and all(_is_integer(item) or item is None for item in value):
         return []
@@ -213,6 +223,7 @@ _CHECKS: dict[str, Callable[[Argument, Any, str], list[Problem]]] = {
     "number": _number,
     "float": _float,
     "enum": _enum,
+    "dtype": _dtype,
     "shape": _shape,
     "layer": _layer,
     "activation": _identifier("activation", lambda: ACTIVATIONS),

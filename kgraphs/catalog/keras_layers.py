@@ -9,9 +9,10 @@ the JSON Schema documents `args` from it. `tests/test_keras_catalog.py` compares
 with the installed Keras.
 
 An argument's kind is one of: boolean, integer, size (an integer or one per axis), number,
-float (a number Keras refuses as an integer), enum, activation, initializer, regularizer,
-constraint, layer (a nested layer, `{class_name, config}`), shape (a list of integers),
-string, any (not checked).
+float (a number Keras refuses as an integer), enum, dtype (a name or a policy), activation,
+initializer, regularizer, constraint, layer (a nested layer, `{class_name, config}`), shape (a
+list of integers), string, any (not checked). "written" is a default as Keras writes it in a
+config (`to_recipe` leaves out arguments equal to it).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Leaving out arguments equal to the defaults, so an exported recipe reads like the code.
 
-A layer's `get_config()` lists every argument; the recipe keeps only those a fresh layer of the
-same class, given the required ones, would not have anyway, inside wrappers (Bidirectional,
-TimeDistributed) too. The short form is checked by rebuilding from it, as `build` will.
+A layer's `get_config()` lists every argument; the recipe keeps only those that differ from the
+defaults in the description of Keras's layers (kgraphs.catalog), inside wrappers
+(Bidirectional, TimeDistributed) too. Reading the defaults, instead of making fresh layers to
+compare with, keeps `to_recipe` cheap next to building the model (`make bench`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,19 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from kgraphs.catalog.keras_layers import described_layers, layer_arguments
 from kgraphs.export.plain_values import plain_value
 from kgraphs.graph_format.builder import with_layer_modules
 
 
 def short_arguments(cls: type, config: dict[str, Any]) -> dict[str, Any]:
     """`config` (plain, without a name) minus what a fresh `cls` has by default anyway.
+
+    The defaults are read from the description of Keras's layers (kgraphs.catalog), as Keras
+    writes them in a config. An argument whose default is null but whose value is not may be
+    one Keras derives from another (MaxPooling2D's strides follow pool_size): those are left
+    out only when a layer rebuilt without them has the same config. A class the description
+    does not know is compared with fresh layers of it instead.
 
     Example:
         >>> import keras
@@ -25,6 +33,48 @@ def short_arguments(cls: type, config: dict[str, Any]) -> dict[str, Any]:
     """
     config = _with_short_wrapped(config)
     config.pop("name", None)
+    if cls.__name__ not in described_layers() or _keras_layer(cls.__name__) is not cls:
+        return _short_by_rebuilding(cls, config)
+    described = layer_arguments(cls.__name__)
+    arguments, derived = {}, []
+    for key, value in config.items():
+        entry = described.get(key)
+        if entry is None or "default" not in entry:
+            arguments[key] = value  # required, or only in configs (a lookup's vocabulary_size)
+        elif value == entry.get("written", entry["default"]):
+            continue
+        elif entry["default"] is None and "written" not in entry:
+            derived.append(key)
+            arguments[key] = value
+        else:
+            arguments[key] = value
+    if derived:
+        without = {key: value for key, value in arguments.items() if key not in derived}
+        if _rebuilt_config(cls, without) == _rebuilt_config(cls, arguments):
+            arguments = without
+    missing = frozenset(config) - frozenset(arguments)
+    if missing and not _from_config_takes(cls, missing, arguments):
+        # Some from_config methods read keys their constructors default (Rescaling's offset,
+        # TextVectorization's): put back what this class's from_config needs.
+        return _short_by_rebuilding(cls, config)
+    return arguments
+
+
+_TAKES: dict[tuple[type, frozenset[str]], bool] = {}
+
+
+def _from_config_takes(cls: type, missing: frozenset[str], arguments: dict[str, Any]) -> bool:
+    """Whether `cls.from_config` builds without the `missing` keys: tried once per class and
+    set of keys left out (ResNet50's 53 convolutions leave out the same ones)."""
+    key = (cls, missing)
+    if key not in _TAKES:
+        _TAKES[key] = _rebuilt_config(cls, arguments) is not None
+    return _TAKES[key]
+
+
+def _short_by_rebuilding(cls: type, config: dict[str, Any]) -> dict[str, Any]:
+    """`short_arguments` for a class without a description: its defaults are a fresh layer's,
+    and the short form is checked by rebuilding from it, as `build` will."""
     parameters = inspect.signature(cls.__init__).parameters.values()
     required = {
         p.name: config[p.name]
@@ -71,6 +121,12 @@ def is_default(value: Any, default: Any) -> bool:
         return bool(value == default) and type(value) is type(default)
     except Exception:  # arrays and other values without a plain truth value
         return False
+
+
+def _keras_layer(name: str) -> Any:
+    import keras
+
+    return getattr(keras.layers, name, None)
 
 
 def _rebuilt_config(cls: type, arguments: dict[str, Any]) -> dict[str, Any] | None:
