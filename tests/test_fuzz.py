@@ -116,8 +116,8 @@ def test_architecture_recipes_that_validate_also_build():
 
 
 def test_graph_recipes_that_validate_build_or_fail_at_their_node():
-    """Graph recipes promise less: validation checks names, wiring and plain values without
-    Keras, while layer arguments and tensor shapes are Keras's to check when the model is built
+    """Graph recipes promise less: validation checks names, wiring and every layer's arguments
+    without Keras, while tensor shapes are Keras's to check when the model is built
     (docs/guide/graphs.md). So a graph recipe that validates builds, or fails with a
     ConfigError at one of its nodes, and most such examples do build."""
     outcomes = {"built": 0, "refused": 0}
