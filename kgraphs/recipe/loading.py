@@ -31,6 +31,7 @@ from kgraphs.models.registry import ArchitectureConfig
 from kgraphs.recipe.compile_spec import CompileSpec
 from kgraphs.recipe.files import SUFFIXES, read_recipe_file
 from kgraphs.recipe.overrides import with_overrides
+from kgraphs.recipe.positions import with_positions, with_syntax_positions
 from kgraphs.recipe.search_space import (
     SearchSpace,
     defaults,
@@ -139,12 +140,20 @@ def load_recipe(source: object, /, **overrides: Any) -> Recipe:
 def load_with_assignments(source: object, assignments: Mapping[str, Any]) -> Recipe:
     """`load_recipe` with `{"config.stages[0].filters": 8}`-style assignments applied first."""
     data, where = read_source(source)
+    read = data
     if assignments:
         try:
             data = with_overrides(data, assignments)
         except ConfigError as error:
             raise error.with_source(where) from None
-    return validate_recipe(data, source=where)
+    try:
+        return validate_recipe(data, source=where)
+    except ConfigError as error:
+        # A recipe read from a file: each problem at its line and column there (a shipped
+        # recipe's name has no recipe suffix, so it is not taken for a file).
+        if not isinstance(source, (str, os.PathLike)) or Path(where).suffix.lower() not in SUFFIXES:
+            raise
+        raise with_positions(error, where, read, overridden=assignments) from None
 
 
 def read_source(source: object) -> tuple[object, str]:
@@ -157,7 +166,10 @@ def read_source(source: object) -> tuple[object, str]:
         path = Path(source)
         if isinstance(source, str) and path.suffix.lower() not in SUFFIXES and not path.is_file():
             return _read_name(source)
-        return read_recipe_file(path), str(path)
+        try:
+            return read_recipe_file(path), str(path)
+        except ConfigError as error:  # `line 3, column 7: invalid YAML`: placed there too
+            raise with_syntax_positions(error) from None
     raise ConfigError(
         [
             (
