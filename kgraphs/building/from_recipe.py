@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kgraphs.config.limits import MAX_PARAMETERS
+from kgraphs.graph_format.builder import keras_cause, without_weights
 from kgraphs.models import registry
 from kgraphs.recipe.loading import Recipe, load_recipe
 from kgraphs.util.errors import ConfigError
@@ -76,6 +79,59 @@ def build(
             except ConfigError as error:
                 raise error.with_source(validated.source) from None
     return model
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What `check_shapes` found: the model's parameters and its outputs' shapes.
+
+    Attributes:
+        parameters: `count_params()` of the model, as `build` would make it.
+        output_shapes: each output's shape (None for the batch and any size that varies),
+            by output name.
+    """
+
+    parameters: int
+    output_shapes: dict[str, tuple[int | None, ...]]
+
+    @property
+    def over_limit(self) -> bool:
+        """Whether `build` refuses this model for its size (KGRAPHS_MAX_PARAMETERS)."""
+        return self.parameters > MAX_PARAMETERS
+
+
+def check_shapes(recipe: object, /, **overrides: Any) -> Structure:
+    """Check a recipe's shapes with Keras, without allocating a single weight.
+
+    The model is built as structure only (Keras's `StatelessScope(initialize_variables=False)`):
+    each layer is made and called on symbolic inputs, so Keras checks every argument and
+    shape as `build` does, but no weight exists, and a model of billions of parameters checks
+    in a fraction of a second. Every problem is reported at once: after a node fails, the nodes
+    that do not depend on it are still checked. The parameter limit, which guards memory, is
+    not applied (nothing is allocated); `Structure.over_limit` says whether `build` would
+    refuse the model. A recipe with search spaces is checked with their defaults.
+
+    Args:
+        recipe: what `build` takes: a shipped recipe's or an architecture's name, a path, a
+            dict or a `Recipe`.
+        **overrides: fields of the recipe's `config`, validated like the recipe itself.
+
+    Raises:
+        ConfigError: every problem, located at its field.
+
+    Example:
+        >>> from kgraphs.building.from_recipe import check_shapes
+        >>> check_shapes("ticket_priority").output_shapes["priority"]
+        (None, 1)
+    """
+    validated = load_recipe(recipe, **overrides)
+    with without_weights():
+        model = instantiate(validated)
+        shapes = [tuple(tensor.shape) for tensor in model.outputs]
+        parameters = model.count_params()
+    return Structure(
+        parameters=parameters, output_shapes=dict(zip(model.output_names, shapes, strict=True))
+    )
 
 
 def _placement_scope(*, strategy: Any, distribution: Any) -> contextlib.AbstractContextManager:
@@ -159,7 +215,8 @@ def instantiate(recipe: Recipe) -> keras.Model:
         # Validation should catch every bad config first; if Keras still refuses one, the user
         # gets it as a located recipe problem rather than a traceback from deep inside Keras.
         raise ConfigError(
-            [("config", f"Keras cannot build this config: {error}")], source=recipe.source
+            [("config", f"Keras cannot build this config: {keras_cause(error)}")],
+            source=recipe.source,
         ) from None
 
 

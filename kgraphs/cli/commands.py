@@ -57,12 +57,43 @@ def validate_command(arguments: argparse.Namespace) -> int:
     for path in expand_recipe_paths(arguments.recipes):
         try:
             recipe = _load(path, arguments.set)
+            line = f"({recipe.architecture}, outputs: {', '.join(recipe.output_names)})"
+            if arguments.shapes:
+                line = _shapes_line(recipe, verbose=arguments.verbose)
         except ConfigError as error:
             failures += 1
             print(error, file=sys.stderr)
         else:
-            print(f"ok  {path}  ({recipe.architecture}, outputs: {', '.join(recipe.output_names)})")
+            print(f"ok  {path}  {line}")
     return EXIT_USAGE if failures else EXIT_OK
+
+
+def _shapes_line(recipe: Recipe, *, verbose: bool) -> str:
+    """`(graph, outputs: score (None, 1); 41 parameters)`, from the model's structure alone;
+    a count over the parameter limit says that build refuses it."""
+    with quiet_tensorflow(verbose):
+        from kgraphs.building.from_recipe import check_shapes
+        from kgraphs.config.limits import MAX_PARAMETERS
+
+        try:
+            structure = check_shapes(recipe)
+        except ConfigError as error:
+            raise error.with_source(recipe.source) from None
+    outputs = ", ".join(
+        f"{name} {_shape_text(shape)}" for name, shape in structure.output_shapes.items()
+    )
+    count = f"{structure.parameters:,} parameters"
+    if structure.over_limit:
+        count += (
+            f", over the limit of {MAX_PARAMETERS:,} that build allows (set "
+            "KGRAPHS_MAX_PARAMETERS to allow more)"
+        )
+    return f"({recipe.architecture}, outputs: {outputs}; {count})"
+
+
+def _shape_text(shape: tuple[int | None, ...]) -> str:
+    """`(None, 64, 64, 1)`: a shape as Keras prints it."""
+    return "(" + ", ".join(str(size) for size in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def summary_command(arguments: argparse.Namespace) -> int:

@@ -54,9 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="also say which kgraphs, Keras and backend run",
     )
     validate = command(
-        "validate", handlers.validate_command, "check recipes without importing TensorFlow"
+        "validate",
+        handlers.validate_command,
+        "check recipes without importing TensorFlow (with --shapes, Keras checks the shapes too)",
     )
     validate.add_argument("recipes", nargs="+", metavar="RECIPE_OR_DIR")
+    validate.add_argument(
+        "--shapes",
+        action="store_true",
+        help="also build each model as structure only, with no weights allocated: Keras checks "
+        "every layer's arguments and shapes, and each output's shape and the parameter count "
+        "are printed (imports Keras and its backend)",
+    )
     with_set(validate)
     summary = command("summary", handlers.summary_command, "print a recipe's model summary")
     summary.add_argument("recipe", metavar="RECIPE")

@@ -1,53 +1,155 @@
 """The graph format's builder: a checked `GraphSpec` as a `keras.Model`, node by node.
 
-Errors Keras raises while a node is made or called are reported at that node. Keras (and its
-backend) is imported when a graph is built, not when this module is.
+Errors Keras raises while a node is made or called are reported at that node, and every such
+problem is reported at once: after a node fails, the nodes that do not depend on it are still
+made and called (without weights, since the model is refused anyway), and those that do are
+skipped rather than reported again. Keras (and its backend) is imported when a graph is built,
+not when this module is.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from kgraphs.catalog.keras_names import LAYERS
 from kgraphs.config.limits import MAX_PARAMETERS
 from kgraphs.graph_format.ops import OPS, op_function, parse_key
 from kgraphs.graph_format.spec import GraphNode, GraphSpec
-from kgraphs.util.errors import ConfigError, did_you_mean, first_line
+from kgraphs.util.errors import ConfigError, did_you_mean
 
 if TYPE_CHECKING:
     import keras
 
 
 def build_graph(spec: GraphSpec, *, name: str, where: str) -> keras.Model:
-    import keras
+    """The model `spec` describes, or a ConfigError with every problem Keras finds in it.
 
-    _refuse_string_inputs(spec, where=where, backend=keras.config.backend())
-    tensors: dict[str, Any] = {
-        item.name: keras.Input(shape=item.shape, dtype=item.dtype, name=item.name)
-        for item in spec.inputs
-    }
-    callables: dict[str, Any] = {}
-    parameters = 0
-    for index, node in enumerate(spec.nodes):
-        path = f"{where}.nodes[{index}]"
+    The parameter limit guards memory, so it applies where weights are really allocated: not
+    inside `without_weights`.
+    """
+    with contextlib.ExitStack() as scope:
+        builder = _Builder(scope)
+        model = builder.graph(spec, name=name, where=where)
+        if model is None:
+            raise ConfigError(builder.problems)
+        return model
+
+
+@contextlib.contextmanager
+def without_weights() -> Iterator[None]:
+    """Build layers and models as structure only: shapes, dtypes and `count_params()`, with no
+    weight allocated (Keras's `StatelessScope(initialize_variables=False)`: Dense layers of
+    billions of parameters in milliseconds).
+
+    Keras keeps the variables it did not initialize in a list, to initialize them when the next
+    stateless scope closes (a symbolic call opens one); they are taken off that list here, so a
+    structure built in this scope never allocates later. Its models cannot run.
+    """
+    import keras
+    from keras.src.backend.common import global_state
+
+    pending = list(global_state.get_global_attribute("uninitialized_variables") or [])
+    try:
+        with keras.StatelessScope(initialize_variables=False):
+            yield
+    finally:
+        global_state.set_global_attribute("uninitialized_variables", pending)
+
+
+def _allocates_weights() -> bool:
+    """Whether layers built now allocate their weights (not inside `without_weights`)."""
+    from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+    scope = get_stateless_scope()
+    return scope is None or scope.initialize_variables
+
+
+class _Builder:
+    """One build: the problems found so far, the parameters counted (nested graphs included)
+    and the scope that, once a problem is found, makes the rest of the build structure only."""
+
+    def __init__(self, scope: contextlib.ExitStack):
+        self.scope = scope
+        self.problems: list[tuple[str, str]] = []
+        self.parameters = 0
+        self.refused = False
+
+    def refuse(self) -> None:
+        """The model will not be returned: check the rest of it without allocating weights."""
+        if not self.refused:
+            self.refused = True
+            self.scope.enter_context(without_weights())
+
+    def graph(self, spec: GraphSpec, *, name: str, where: str) -> keras.Model | None:
+        """The model of `spec`, or None when a problem was found in it (in `problems`)."""
+        import keras
+
+        found = len(self.problems)
+        try:
+            _refuse_string_inputs(spec, where=where, backend=keras.config.backend())
+        except ConfigError as error:
+            self.problems += error.problems
+            return None
+        tensors: dict[str, Any] = {
+            item.name: keras.Input(shape=item.shape, dtype=item.dtype, name=item.name)
+            for item in spec.inputs
+        }
+        callables: dict[str, Any] = {}
+        failed: set[str] = set()
+        for index, node in enumerate(spec.nodes):
+            needs = {reference for reference, _ in node.references} | {node.reuse} - {None}
+            if needs & failed:
+                # It depends on a node that failed: its problems would be that node's again.
+                failed.update([node.name, *node.defines])
+                continue
+            try:
+                self.node(node, f"{where}.nodes[{index}]", tensors, callables)
+            except ConfigError as error:
+                self.problems += error.problems
+                failed.update([node.name, *node.defines])
+                self.refuse()
+        if len(self.problems) > found:
+            self.refuse()
+            return None
+        outputs = [tensors[output] for output in spec.output_list]
+        return keras.Model(
+            inputs=[tensors[item.name] for item in spec.inputs],
+            outputs=outputs[0] if isinstance(spec.outputs, str) else outputs,
+            name=name,
+        )
+
+    def node(
+        self, node: GraphNode, path: str, tensors: dict[str, Any], callables: dict[str, Any]
+    ) -> None:
+        """Make and call one node, adding what it returns to `tensors`; a ConfigError when
+        it fails (with no problems when they are already recorded, as a nested graph's)."""
+        import keras
+
         if node.layer is not None:
             callables[node.name] = _make_layer(node, path)
             # Weights are allocated when a layer is first called; refuse before that.
             shapes = [tuple(tensors[reference].shape) for reference, _ in node.references]
-            parameters += estimated_weights(callables[node.name], shapes)
-            if parameters > MAX_PARAMETERS:
-                raise ConfigError(
-                    [
-                        (
-                            path,
-                            f"the graph reaches about {parameters:,} parameters"
-                            f" here, over the limit of {MAX_PARAMETERS:,} (set "
-                            "KGRAPHS_MAX_PARAMETERS to allow more)",
-                        )
-                    ]
+            self.parameters += estimated_weights(callables[node.name], shapes)
+            if self.parameters > MAX_PARAMETERS and _allocates_weights():
+                self.problems.append(
+                    (
+                        path,
+                        f"the graph reaches about {self.parameters:,} parameters here, over "
+                        f"the limit of {MAX_PARAMETERS:,} (set KGRAPHS_MAX_PARAMETERS to allow "
+                        "more)",
+                    )
                 )
+                # Still called, without weights, so that its shapes and its dependents are
+                # checked too.
+                self.refuse()
         elif node.graph is not None:
-            callables[node.name] = build_graph(node.graph, name=node.name, where=f"{path}.graph")
+            nested = self.graph(node.graph, name=node.name, where=f"{path}.graph")
+            if nested is None:
+                raise ConfigError([])
+            callables[node.name] = nested
         elif node.reuse is not None:
             callables[node.name] = callables[node.reuse]
         try:
@@ -59,7 +161,7 @@ def build_graph(spec: GraphSpec, *, name: str, where: str) -> keras.Model:
             what = node.layer or (f"op {node.op}" if node.op else None)
             what = what or (f"reuse of {node.reuse}" if node.reuse else "nested graph")
             raise ConfigError(
-                [(path, f"{what} failed on inputs {shapes}: {first_line(error)}")]
+                [(path, f"{what} failed on inputs {shapes}: {keras_cause(error)}")]
             ) from None
         if node.outputs:
             results = keras.tree.flatten(result)
@@ -76,12 +178,6 @@ def build_graph(spec: GraphSpec, *, name: str, where: str) -> keras.Model:
             tensors.update(zip(node.outputs, results, strict=True))
         else:
             tensors[node.name] = result
-    outputs = [tensors[output] for output in spec.output_list]
-    return keras.Model(
-        inputs=[tensors[item.name] for item in spec.inputs],
-        outputs=outputs[0] if isinstance(spec.outputs, str) else outputs,
-        name=name,
-    )
 
 
 def _call_node(node: GraphNode, function: Any, tensors: dict[str, Any]) -> Any:
@@ -179,12 +275,71 @@ def _make_layer(node: GraphNode, path: str) -> Any:
                     for key in unknown
                 ]
             ) from None
-        raise ConfigError([(f"{path}.args", f"{node.layer}: {first_line(error)}")]) from None
+        cause = keras_cause(error)
+        field = _field_named(node.args, cause)
+        where = f"{path}.args" + (f".{field}" if field else "")
+        raise ConfigError([(where, f"{node.layer} refuses it: {cause}")]) from None
+
+
+# Keras wraps a constructor's error in one "Error when deserializing class 'Dense' using
+# config={...}" per level of nesting (a wrapper's layer), each ending in the next's text.
+_ENCOUNTERED = "Exception encountered:"
+# How Keras names the argument it refuses: "`units`", "argument `padding`", "Received: rate=2".
+_CALLING = re.compile(r"^Exception encountered when calling [\w.]+\(\)\.?$")
+_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
+_NAMED = re.compile(r"`([A-Za-z_]\w*)`|Received: ([A-Za-z_]\w*)=")
+
+
+def keras_cause(error: BaseException) -> str:
+    """What Keras says is wrong, without what it wraps that in: the innermost "Exception
+    encountered" of a deserialization error (the rest dumps configs), the line after a call's
+    "Exception encountered when calling Reshape.call()", with no terminal colours."""
+    text = _COLOURS.sub("", str(error))
+    if _ENCOUNTERED in text:
+        text = text.rsplit(_ENCOUNTERED, 1)[1]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    while len(lines) > 1 and _CALLING.match(lines[0]):
+        lines.pop(0)
+    if not lines:
+        return type(error).__name__
+    if "could not be deserialized" in lines[0] or lines[0].startswith("Error when deserializing"):
+        return "Keras cannot make this layer from these arguments"
+    return lines[0][:500]
+
+
+def _field_named(args: dict[str, Any], cause: str) -> str | None:
+    """The field of `args` that Keras's message names (`units`, or a wrapped layer's
+    `layer.config.units`), searched through nested layer configs; None when it names none."""
+    names = [quoted or received for quoted, received in _NAMED.findall(cause)]
+
+    def find(value: Any, prefix: str) -> str | None:
+        if not isinstance(value, dict):
+            return None
+        for name in names:
+            if name in value:
+                return prefix + name
+        for key in ("layer", "backward_layer", "cell"):
+            inner = value.get(key)
+            if isinstance(inner, dict) and isinstance(inner.get("config"), dict):
+                found = find(inner["config"], f"{prefix}{key}.config.")
+                if found:
+                    return found
+        return None
+
+    found = find(args, "")
+    if found is None and isinstance(args.get("layer"), dict):
+        # Refused because of the wrapped layer ("Unrecognized keyword arguments passed to
+        # Dense", a Bidirectional's Dense), when the message names its class.
+        wrapped = args["layer"].get("class_name")
+        if isinstance(wrapped, str) and re.search(rf"\b{re.escape(wrapped)}\b", cause):
+            return "layer"
+    return found
 
 
 def estimated_weights(layer: Any, input_shapes: list[tuple]) -> int:
     """How many weights `layer` will allocate on `input_shapes`, for the layers that allocate
-    much (dense, embedding, convolution, recurrent, normalization); 0 for the rest.
+    much (dense, embedding, convolution, recurrent, normalization, and the wrappers of these:
+    Bidirectional, TimeDistributed, an RNN of cells); 0 for the rest.
 
     Exact for those layers on their last axis (what `count_params()` says once built), so the
     parameter limit is checked against what Keras would allocate.
@@ -193,6 +348,18 @@ def estimated_weights(layer: Any, input_shapes: list[tuple]) -> int:
 
     from keras import layers
 
+    if isinstance(layer, layers.Bidirectional):
+        # Two copies of the wrapped layer, one per direction, each on the whole input.
+        return sum(
+            estimated_weights(direction, input_shapes)
+            for direction in (layer.forward_layer, layer.backward_layer)
+        )
+    if isinstance(layer, layers.TimeDistributed):
+        # The wrapped layer sees one step: the shape without the time axis.
+        return estimated_weights(
+            layer.layer,
+            [(shape[0], *shape[2:]) if len(shape) > 1 else shape for shape in input_shapes],
+        )
     channels = input_shapes[0][-1] if input_shapes and input_shapes[0] else None
     channels = channels or 0
     bias = 1 if getattr(layer, "use_bias", False) else 0
@@ -200,16 +367,13 @@ def estimated_weights(layer: Any, input_shapes: list[tuple]) -> int:
         return layer.input_dim * layer.output_dim
     if isinstance(layer, layers.Dense):
         return (channels + bias) * layer.units
-    recurrent = {layers.LSTM: 4, layers.GRU: 3, layers.SimpleRNN: 1}
-    for cls, gates in recurrent.items():
-        if isinstance(layer, cls):
-            # A GRU with reset_after (Keras's default) has a bias for its recurrent kernel too.
-            biases = bias * (2 if getattr(layer, "reset_after", False) else 1)
-            return gates * layer.units * (channels + layer.units + biases)
     kernel = math.prod(getattr(layer, "kernel_size", ()) or (1,))
     if isinstance(layer, (layers.ConvLSTM1D, layers.ConvLSTM2D, layers.ConvLSTM3D)):
         # Four gates, each with a kernel on the input and one on the previous output.
         return 4 * layer.filters * (kernel * (channels + layer.filters) + bias)
+    if isinstance(layer, layers.RNN):
+        # LSTM, GRU and SimpleRNN are RNNs of their cell; a generic RNN may stack cells.
+        return _cell_weights(layer.cell, channels)
     if isinstance(layer, (layers.SeparableConv1D, layers.SeparableConv2D)):
         depthwise = kernel * channels * layer.depth_multiplier
         return depthwise + channels * layer.depth_multiplier * layer.filters + bias * layer.filters
@@ -224,6 +388,26 @@ def estimated_weights(layer: Any, input_shapes: list[tuple]) -> int:
         return (2 + layer.scale + layer.center) * channels
     if isinstance(layer, layers.LayerNormalization):
         return (layer.scale + layer.center) * channels
+    return 0
+
+
+def _cell_weights(cell: Any, channels: int) -> int:
+    """The weights of a recurrent cell on `channels` inputs; stacked cells feed each other."""
+    from keras import layers
+
+    if isinstance(cell, layers.StackedRNNCells):
+        total = 0
+        for inner in cell.cells:
+            total += _cell_weights(inner, channels)
+            channels = getattr(inner, "units", channels)
+        return total
+    gates = {layers.LSTMCell: 4, layers.GRUCell: 3, layers.SimpleRNNCell: 1}
+    for cls, count in gates.items():
+        if isinstance(cell, cls):
+            bias = 1 if cell.use_bias else 0
+            # A GRU with reset_after (Keras's default) has a bias for its recurrent kernel too.
+            biases = bias * (2 if getattr(cell, "reset_after", False) else 1)
+            return count * cell.units * (channels + cell.units + biases)
     return 0
 
 
