@@ -11,7 +11,7 @@ STAMP := $(VENV)/.kgraphs-installed
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup graphviz browser test test-jax test-site test-fast durations coverage catalog plot docs bench notebooks lint format lock clean
+.PHONY: setup graphviz browser language-server test test-jax test-site test-fast durations coverage catalog plot docs bench notebooks lint format lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,19 @@ graphviz:
 browser:
 	$(call apt_program,chromium,chromium,the browser tests open pages in it)
 
+# yaml-language-server, which tests/test_language_server.py drives as an editor does (completion,
+# hover, diagnostics from the recipes' schema), pinned, in build/node/. 1.25.0 is the last that
+# runs on Debian's Node.js 20 (2.x needs Node.js 22). npm comes from apt-get, with Node.js.
+YAML_LANGUAGE_SERVER := 1.25.0
+LANGUAGE_SERVER_STAMP := build/node/.yaml-language-server-$(YAML_LANGUAGE_SERVER)
+language-server: $(LANGUAGE_SERVER_STAMP)
+
+$(LANGUAGE_SERVER_STAMP):
+	$(call apt_program,npm,nodejs npm,the editor tests run yaml-language-server)
+	npm install --prefix build/node --no-audit --no-fund --silent \
+		yaml-language-server@$(YAML_LANGUAGE_SERVER)
+	touch $@
+
 LINTED := kgraphs tests benchmarks examples docs scripts
 # pytest-xdist: one process a core. Each module's tests run in one process, so that what they
 # share (built models, a gallery rendered twice, a browser) is made once, not once a process;
@@ -54,7 +67,7 @@ XDIST := -n 2 --dist loadscope --no-loadscope-reorder
 # after it runs none again (tests/notebook_runner.py). Then the JAX pass and the site side by
 # side (-j2): the site's tests mostly wait on Chromium, which leaves the cores to the JAX pass.
 # Each prints its output when it ends (--output-sync).
-test: setup browser
+test: setup browser language-server
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
 	$(VENV)/bin/lint-imports --no-logo --no-cache  # the layers and no cycles (pyproject.toml)

@@ -143,7 +143,8 @@ def test_valid_optimizer_with_arguments(optimizer, name, arguments):
                 ("compile.optimizer.learning_rate", "expected a number; given null"),
                 (
                     "compile.optimizer.amsgrad",
-                    "expected true or false; given 'yes', a string: drop the quotes",
+                    "expected true or false; given 'yes', a string: write true or false "
+                    "(yes, no, on and off are strings in YAML 1.2)",
                 ),
             ],
             id="null learning rate, boolean as a string",

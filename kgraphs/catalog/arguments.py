@@ -83,8 +83,17 @@ def value_problems(entry: Argument, value: Any, *, argument: str) -> list[Proble
 def _boolean(entry: Argument, value: Any, argument: str) -> list[Problem]:
     if isinstance(value, bool):
         return []
-    if isinstance(value, str) and value.lower() in _WORDS_FOR_BOOLEANS:
+    if isinstance(value, str) and value.lower() in {"true", "false"}:
         return [("", f"expected true or false; given {given(value)}, a string: drop the quotes")]
+    if isinstance(value, str) and value.lower() in _WORDS_FOR_BOOLEANS:
+        # recipes read YAML 1.2 (kgraphs.recipe.files), as editors do: `yes` is a string
+        return [
+            (
+                "",
+                f"expected true or false; given {given(value)}, a string: write true or false "
+                "(yes, no, on and off are strings in YAML 1.2)",
+            )
+        ]
     return [("", f"expected true or false; given {given(value)}")]
 
 

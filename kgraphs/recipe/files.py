@@ -87,6 +87,26 @@ _RecipeYamlLoader.add_implicit_resolver(
 )
 
 
+def _read_booleans_as_yaml_1_2(loader: type) -> None:
+    """Only true and false (any case) are booleans, as in YAML 1.2, JSON and TOML.
+
+    YAML 1.1 (PyYAML) also reads yes, no, on, off, y and n as booleans; yaml-language-server,
+    which checks recipes against their schema in editors, reads YAML 1.2, where they are
+    strings. Reading them as strings here too makes kgraphs and the editor agree: `use_bias:
+    yes` is an error in both ("expected true or false"), never true in one and a string in the
+    other (and `country: no` stays Norway).
+    """
+    boolean = "tag:yaml.org,2002:bool"
+    for first, resolvers in loader.yaml_implicit_resolvers.items():
+        loader.yaml_implicit_resolvers[first] = [pair for pair in resolvers if pair[0] != boolean]
+    loader.add_implicit_resolver(
+        boolean, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
+
+
+_read_booleans_as_yaml_1_2(_RecipeYamlLoader)
+
+
 def _check_nesting(text: str) -> None:
     """RecursionError when `text` nests deeper than `MAX_NESTING`, before it is composed."""
     if sum(text.count(indicator) for indicator in _NESTING_INDICATORS) <= MAX_NESTING:

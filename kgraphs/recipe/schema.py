@@ -41,6 +41,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
+from kgraphs.catalog.keras_layers import Argument, described_layers, identifiers, layer_arguments
 from kgraphs.catalog.keras_names import LAYERS, REFUSED_LAYERS
 from kgraphs.graph_format.ops import OPS
 from kgraphs.models import registry
@@ -60,6 +61,9 @@ _NEWER = {"$defs", "unevaluatedItems", "unevaluatedProperties", "dependentRequir
           "dependentSchemas", "$anchor", "$dynamicRef", "$dynamicAnchor", "minContains",
           "maxContains", "deprecated"}  # fmt: skip
 _ANNOTATIONS = ("description", "default", "examples")
+# A misspelt name in a list longer than this gets a short message (`errorMessage`, which VS
+# Code and yaml-language-server show instead of "Value is not accepted. Valid values: ...").
+_LISTED = 16
 _ENVELOPE_NOTES = {
     "version": "The recipe format's version: 1.",
     "architecture": "A registered architecture (`kgraphs list`); it decides the config's fields.",
@@ -134,12 +138,36 @@ def _definitions(models: list[type[BaseModel]]) -> dict[str, Any]:
     definitions = {name: _named(schema, lists) for name, schema in definitions.items()}
     definitions |= {name: _name_list(name, names) for name, names in lists.items()}
     definitions["SearchSpace"] = _search_space(spaces)
+    definitions |= _layer_definitions()
+    definitions["GraphNode"]["allOf"] = [_args_by_layer()]
     return definitions
 
 
 def schema_text() -> str:
-    """`recipe_schema()` as the JSON `kgraphs schema` writes: the same bytes for the same code."""
-    return json.dumps(recipe_schema(), indent=2, ensure_ascii=False) + "\n"
+    """`recipe_schema()` as the JSON `kgraphs schema` writes: the same bytes for the same code.
+
+    Indented, but with each object or list that fits on its line written on it: the layers'
+    arguments are a few thousand small objects, which one key a line would make five times
+    longer (about 1.4 MB instead of 300 KB) and no easier to read.
+    """
+    return _dumps(recipe_schema(), "") + "\n"
+
+
+def _dumps(value: Any, indent: str, key: str = "") -> str:
+    """`value` as JSON after `key` (the text before it on its line), indented by two spaces a
+    level where it does not fit in 100 characters."""
+    flat = json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, (dict, list)) or not value or len(indent + key + flat) <= 100:
+        return flat
+    inner = indent + "  "
+    if isinstance(value, dict):
+        items = []
+        for name, item in value.items():
+            written = json.dumps(name, ensure_ascii=False) + ": "
+            items.append(inner + written + _dumps(item, inner, written))
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    items = [inner + _dumps(item, inner) for item in value]
+    return "[\n" + ",\n".join(items) + f"\n{indent}]"
 
 
 def modeline(recipe_file: str | os.PathLike | None = None) -> str:
@@ -259,7 +287,7 @@ def _open(schema: Any) -> Any:
     for key in ("additionalProperties", "additionalItems", "items"):
         if isinstance(schema.get(key), list):
             schema[key] = [_searchable(item) for item in schema[key]]
-        elif key in schema and schema[key] is not False:
+        elif key in schema and schema[key] not in (False, True, {}):  # those take any value
             schema[key] = _searchable(schema[key])
     for key in ("anyOf", "oneOf", "allOf"):
         if key in schema:
@@ -291,11 +319,18 @@ def _name_list(name: str, names: frozenset[str]) -> dict[str, Any]:
         "LayerName": "A built-in keras.layers class (those that carry code are refused).",
         "OpName": "A keras.ops function recipes may call (kgraphs.graph_format.ops lists them).",
     }
-    return {
+    schema = {
         "description": notes.get(name, f"A Keras {kind} name, as registered in Keras."),
         "type": "string",
         "enum": sorted(names),
     }
+    if len(names) > _LISTED:  # editors would print every name (2,700 characters of layers)
+        what = {"LayerName": "keras.layers class", "OpName": "keras.ops function"}
+        schema["errorMessage"] = (
+            f"Not a {what.get(name, f'Keras {kind} name')} kgraphs knows: completion lists"
+            " them, and `kgraphs validate` names the closest."
+        )
+    return schema
 
 
 def _search_space(spaces: dict[str, str]) -> dict[str, Any]:
@@ -318,3 +353,159 @@ def _search_space(spaces: dict[str, str]) -> dict[str, Any]:
             for name, kind in spaces.items()
         ],
     }
+
+
+# A layer's `args`, from the description of keras.layers that `kgraphs validate` checks them
+# against (kgraphs.catalog.arguments): each class's arguments, each argument's kind, bounds,
+# enum values and default, so that an editor completes them, shows the default and bounds on
+# hover, and marks unknown arguments and bad values. An argument described alike in several
+# classes (`use_bias`, `padding: same|valid`, the base Layer's `dtype`) is one definition.
+_IDENTIFIER_KINDS = ("initializer", "regularizer", "constraint")
+_SERIALIZED = {"class_name": {}, "config": {"type": "object"}, "module": {},
+               "registered_name": {}, "build_config": {}}  # fmt: skip
+_KIND_NOTES = {
+    "boolean": "true or false",
+    "integer": "an integer",
+    "size": "an integer, or a list of integers (one per axis)",
+    "number": "a number",
+    "float": "a number with a decimal point",
+    "activation": "an activation: a Keras name, or {class_name, config}",
+    "initializer": "an initializer: a Keras name, or {class_name, config}",
+    "regularizer": "a regularizer: a Keras name, or {class_name, config}",
+    "constraint": "a constraint: a Keras name, or {class_name, config}",
+    "layer": "a layer: {class_name: a keras.layers class, config: {its arguments}}",
+    "shape": "a list of integers (null for a size that varies)",
+    "string": "a string",
+    "any": "a plain value",
+}
+
+
+def _layer_definitions() -> dict[str, Any]:
+    """A definition of each layer class's `args`, of each argument, and of the names and
+    serialized objects the arguments take."""
+    definitions: dict[str, Any] = {}
+    shared: dict[str, str] = {}  # an argument's schema, as JSON -> its definition's name
+    for layer in sorted(described_layers()):
+        described = layer_arguments(layer)
+        properties = {}
+        for argument, entry in described.items():
+            schema = _argument(entry)
+            key = json.dumps(schema, sort_keys=True)
+            if key not in shared:
+                kind = entry["kind"]
+                taken = sum(name.startswith(f"Argument.{kind}.") for name in shared.values())
+                shared[key] = f"Argument.{kind}.{taken + 1}"
+                definitions[shared[key]] = schema
+            properties[argument] = {"$ref": f"#/definitions/{shared[key]}"}
+        required = [argument for argument, entry in described.items() if entry.get("required")]
+        definitions[f"keras.layers.{layer}"] = {
+            "description": f"The arguments of keras.layers.{layer} (the node names the layer).",
+            "type": "object",
+            "properties": properties,
+            **({"required": required} if required else {}),
+            "additionalProperties": False,
+        }
+    for kind in _IDENTIFIER_KINDS:
+        name = f"{kind.capitalize()}Name"
+        definitions[name] = _name_list(name, identifiers(kind))
+        definitions[kind.capitalize()] = _serialized_or_name(name, class_names=name)
+    definitions["Activation"] = _serialized_or_name("ActivationName", class_names=None)
+    definitions["SerializedLayer"] = _serialized({"$ref": "#/definitions/LayerName"})
+    return definitions
+
+
+def _args_by_layer() -> dict[str, Any]:
+    """A graph node's `args` checked as its `layer` class's, unless they are a search space
+    (which `SearchSpace` checks): one `if`/`then` a class, as `architecture` picks a config."""
+    return {
+        "if": {"properties": {"args": {"required": ["search"]}}, "required": ["args"]},
+        "else": {
+            "allOf": [
+                {
+                    "if": {"properties": {"layer": {"const": layer}}, "required": ["layer"]},
+                    "then": {
+                        "properties": {"args": {"$ref": f"#/definitions/keras.layers.{layer}"}}
+                    },
+                }
+                for layer in sorted(described_layers())
+            ]
+        },
+    }
+
+
+def _argument(entry: Argument) -> dict[str, Any]:
+    """One argument's schema: what `value_problems` accepts (or more), a search space, and
+    its kind, bounds and default in words for hover."""
+    kind = entry["kind"]
+    bounds = {key: entry[key] for key in ("minimum", "maximum") if key in entry}
+    # null where it is the default, an enum's value, or for a config-only argument (as
+    # `value_problems` has it)
+    nullable = ("default" not in entry and not entry.get("required")) or (
+        "default" in entry and entry["default"] is None
+    )
+    note = _KIND_NOTES.get(kind, "")
+    if kind == "enum":
+        values = list(entry["values"])
+        nullable = nullable or None in values
+        values += [None] if nullable and None not in values else []
+        note = "one of " + ", ".join(_shown(value) for value in values)
+        options = [{"enum": values}]
+    else:
+        options = _kind_schemas(kind, bounds)
+        if options and nullable:
+            options.append({"type": "null"})
+    if bounds.keys() == {"minimum", "maximum"}:
+        note += f" from {entry['minimum']} to {entry['maximum']}"
+    elif bounds:
+        note += f" >= {entry['minimum']}" if "minimum" in bounds else f" <= {entry['maximum']}"
+    if nullable and kind != "enum":
+        note += ", or null"
+    if entry.get("required"):
+        note += "; required"
+    elif "default" in entry:
+        note += f"; default: {_shown(entry['default'])}"
+    schema: dict[str, Any] = {"description": note[0].upper() + note[1:] + "."}
+    if "default" in entry:
+        schema["default"] = entry["default"]
+    if options:
+        schema["anyOf"] = [*options, _SEARCH]
+    return schema
+
+
+def _kind_schemas(kind: str, bounds: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schemas a value of `kind` may match (none: anything goes)."""
+    integer = {"type": "integer", **bounds}
+    simple = {
+        "boolean": [{"type": "boolean"}],
+        "integer": [integer],
+        "size": [integer, {"type": "array", "minItems": 1, "items": {"anyOf": [integer, _SEARCH]}}],
+        "number": [{"type": "number", **bounds}],
+        "float": [{"type": "number", **bounds}],
+        "shape": [{"type": "array", "items": {"anyOf": [{"type": ["integer", "null"]}, _SEARCH]}}],
+        "layer": [{"$ref": "#/definitions/SerializedLayer"}],
+        "activation": [{"$ref": "#/definitions/Activation"}],
+    }
+    simple |= {kind: [{"$ref": f"#/definitions/{kind.capitalize()}"}] for kind in _IDENTIFIER_KINDS}
+    return simple.get(kind, [])
+
+
+def _serialized_or_name(name: str, class_names: str | None) -> dict[str, Any]:
+    """A Keras name, or Keras's serialized `{class_name, config}` (whose class_name is one of
+    the names too, but for activations: any activation layer's or function's)."""
+    class_name = {"$ref": f"#/definitions/{class_names}"} if class_names else {"type": "string"}
+    return {"anyOf": [{"$ref": f"#/definitions/{name}"}, _serialized(class_name)]}
+
+
+def _serialized(class_name: dict[str, Any]) -> dict[str, Any]:
+    """Keras's serialized object, with only the keys `graph_problems` allows."""
+    return {
+        "type": "object",
+        "properties": _SERIALIZED | {"class_name": {"anyOf": [class_name, _SEARCH]}},
+        "required": ["class_name"],
+        "additionalProperties": False,
+    }
+
+
+def _shown(value: Any) -> str:
+    """A value as YAML writes it: true, null, same."""
+    return value if isinstance(value, str) else json.dumps(value)
