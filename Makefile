@@ -52,7 +52,10 @@ language-server: $(LANGUAGE_SERVER_STAMP)
 
 $(LANGUAGE_SERVER_STAMP):
 	$(call apt_program,npm,nodejs npm,the editor tests run yaml-language-server)
-	npm install --prefix build/node --no-audit --no-fund --silent \
+	# Node.js trusts its own CA list, not the system's; a machine whose registry traffic goes
+	# through a proxy with its own CA (in the system's list) needs it named, also under env -i.
+	$(if $(wildcard /etc/ssl/certs/ca-certificates.crt),NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt) \
+		npm install --prefix build/node --no-audit --no-fund --silent \
 		yaml-language-server@$(YAML_LANGUAGE_SERVER)
 	touch $@
 
