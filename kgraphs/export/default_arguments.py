@@ -36,6 +36,7 @@ def short_arguments(cls: type, config: dict[str, Any]) -> dict[str, Any]:
     if cls.__name__ not in described_layers() or _keras_layer(cls.__name__) is not cls:
         return _short_by_rebuilding(cls, config)
     described = layer_arguments(cls.__name__)
+    config = _numbers_as_given(cls, described, config)
     arguments, derived = {}, []
     for key, value in config.items():
         entry = described.get(key)
@@ -48,28 +49,74 @@ def short_arguments(cls: type, config: dict[str, Any]) -> dict[str, Any]:
             arguments[key] = value
         else:
             arguments[key] = value
+    missing = frozenset(config) - frozenset(arguments)
+    # Some from_config methods read keys their constructors default (Rescaling's offset,
+    # TextVectorization's standardize, split and ngrams): put back what this one needs.
+    needed = _keys_from_config_needs(cls, missing, arguments, config) if missing else set()
+    if needed is None:
+        return _short_by_rebuilding(cls, config)
+    arguments = {key: value for key, value in config.items() if key in arguments or key in needed}
     if derived:
         without = {key: value for key, value in arguments.items() if key not in derived}
-        if _rebuilt_config(cls, without) == _rebuilt_config(cls, arguments):
+        rebuilt = _rebuilt_config(cls, without)
+        if rebuilt is not None and rebuilt == _rebuilt_config(cls, arguments):
             arguments = without
-    missing = frozenset(config) - frozenset(arguments)
-    if missing and not _from_config_takes(cls, missing, arguments):
-        # Some from_config methods read keys their constructors default (Rescaling's offset,
-        # TextVectorization's): put back what this class's from_config needs.
-        return _short_by_rebuilding(cls, config)
     return arguments
 
 
-_TAKES: dict[tuple[type, frozenset[str]], bool] = {}
+def _numbers_as_given(
+    cls: type, described: dict[str, Any], config: dict[str, Any]
+) -> dict[str, Any]:
+    """`config` with the numbers Keras writes as the range they stand for (an augmentation's
+    `factor=0.3` as `[0, 0.3]`, RandomShear's `x_factor=0.2` as `[-0.2, 0.2]`) written as the
+    number again, where that number gives the same config: the recipe reads like the code,
+    and a number is what the description of the argument (and so `build`) takes."""
+    config = dict(config)
+    for key, value in config.items():
+        if described.get(key, {}).get("kind") not in ("number", "float"):
+            continue
+        if not (isinstance(value, list) and len(value) == 2):
+            continue
+        rebuilt = _rebuilt_config(cls, config | {key: value[-1]})
+        if rebuilt is not None and rebuilt.get(key) == value:
+            config[key] = value[-1]
+    return config
 
 
-def _from_config_takes(cls: type, missing: frozenset[str], arguments: dict[str, Any]) -> bool:
-    """Whether `cls.from_config` builds without the `missing` keys: tried once per class and
-    set of keys left out (ResNet50's 53 convolutions leave out the same ones)."""
+_NEEDED: dict[tuple[type, frozenset[str]], frozenset[str] | None] = {}
+
+
+def _keys_from_config_needs(
+    cls: type, missing: frozenset[str], arguments: dict[str, Any], config: dict[str, Any]
+) -> frozenset[str] | None:
+    """`_needed_keys`, found once per class and set of keys left out (ResNet50's 53
+    convolutions leave out the same ones)."""
     key = (cls, missing)
-    if key not in _TAKES:
-        _TAKES[key] = _rebuilt_config(cls, arguments) is not None
-    return _TAKES[key]
+    if key not in _NEEDED:
+        _NEEDED[key] = _needed_keys(cls, arguments, config)
+    return _NEEDED[key]
+
+
+def _needed_keys(
+    cls: type, arguments: dict[str, Any], config: dict[str, Any]
+) -> frozenset[str] | None:
+    """The keys of `config` that `cls.from_config(arguments)` cannot do without, named one at
+    a time by the KeyError it raises (a from_config that reads `config["split"]` needs every
+    such key at once, so trying them one by one finds none); None if it refuses `arguments`
+    for any other reason."""
+    needed: set[str] = set()
+    for _ in range(len(config) + 1):
+        try:
+            cls.from_config(with_layer_modules(arguments | {k: config[k] for k in needed}))
+            return frozenset(needed)
+        except KeyError as error:
+            name = error.args[0] if error.args else None
+            if name not in config or name in needed:
+                return None
+            needed.add(name)
+        except Exception:
+            return None
+    return None
 
 
 def _short_by_rebuilding(cls: type, config: dict[str, Any]) -> dict[str, Any]:
@@ -101,11 +148,14 @@ def _short_by_rebuilding(cls: type, config: dict[str, Any]) -> dict[str, Any]:
     for _ in range(len(config) + 1):
         rebuilt = _rebuilt_config(cls, arguments)
         if rebuilt is None:
-            missing = [key for key in config if key not in arguments]
-            usable = [k for k in missing if _rebuilt_config(cls, arguments | {k: config[k]})]
-            if not usable:
-                return config
-            arguments[usable[0]] = config[usable[0]]
+            needed = _needed_keys(cls, arguments, config)
+            if not needed:
+                missing = [key for key in config if key not in arguments]
+                usable = [k for k in missing if _rebuilt_config(cls, arguments | {k: config[k]})]
+                if not usable:
+                    return config
+                needed = {usable[0]}
+            arguments.update({key: config[key] for key in needed})
             continue
         different = {k: v for k, v in config.items() if rebuilt.get(k, object()) != v}
         if not different:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgraphs.export.default_arguments import short_arguments
-from kgraphs.export.plain_values import plain_value, python_scalar
+from kgraphs.export.plain_values import plain_value, python_scalar, shortest_float
 from kgraphs.graph_format.ops import MAX_CONSTANT_VALUES, constant_size
 from kgraphs.util.errors import first_line
 
@@ -18,6 +18,7 @@ from kgraphs.util.errors import first_line
 # in a .keras file (keras.io's text examples use up to 20,000).
 MAX_VOCABULARY = 100_000
 LOOKUP_LAYERS = ("TextVectorization", "StringLookup", "IntegerLookup")
+LOOKUP_STATE = ("vocabulary", "idf_weights")
 
 
 def layer_class_name(layer: Any, at: str, problems: list[tuple[str, str]]) -> str | None:
@@ -55,10 +56,32 @@ def layer_arguments(layer: Any, at: str, problems: list[tuple[str, str]]) -> dic
     if not isinstance(config, dict):
         return {}
     config.pop("name", None)
-    _check_constants(config, f"{at}.args", problems)
+    state: tuple[str, ...] = ()
     if type(layer).__name__ in LOOKUP_LAYERS:
-        _add_vocabulary(layer, config, at, problems)
-    return short_arguments(type(layer), config)
+        _lookup_state(layer, config, f"{at}.args", problems)
+        state = LOOKUP_STATE  # bounded by MAX_VOCABULARY instead: state, not weights
+    constants = {key: value for key, value in config.items() if key not in state}
+    _check_constants(constants, f"{at}.args", problems)
+    arguments = short_arguments(type(layer), config)
+    _check_described(type(layer).__name__, arguments, f"{at}.args", problems)
+    return arguments
+
+
+def _check_described(
+    name: str, arguments: dict[str, Any], at: str, problems: list[tuple[str, str]]
+) -> None:
+    """What `build` would refuse of these arguments, located at the layer: `build` checks
+    them against the description of Keras's layers, which does not know every form Keras
+    takes (an augmentation's `factor` as a range)."""
+    from kgraphs.catalog.arguments import layer_problems
+    from kgraphs.catalog.keras_layers import described_layers
+
+    if name not in described_layers():
+        return
+    for key, message in layer_problems(name, arguments):
+        problems.append(
+            (f"{at}.{key}" if key else at, f"kgraphs cannot express this yet: {message}")
+        )
 
 
 def _check_constants(value: Any, at: str, problems: list[tuple[str, str]]) -> None:
@@ -77,33 +100,43 @@ def _check_constants(value: Any, at: str, problems: list[tuple[str, str]]) -> No
         )
 
 
-def _add_vocabulary(
+def _lookup_state(
     layer: Any, config: dict[str, Any], at: str, problems: list[tuple[str, str]]
 ) -> None:
-    """Lookup tables are state, not weights: carry the adapted vocabulary as an argument."""
-    given = config.get("vocabulary")
-    if isinstance(given, list) and len(given) > MAX_VOCABULARY:
-        config.pop("vocabulary")
-    elif given is not None or not layer.built:
-        return
-    if getattr(layer, "output_mode", None) == "tf_idf":
-        problems.append(
-            (
-                f"{at}.args.idf_weights",
-                "an adapted tf_idf layer keeps document frequencies recipes do not carry;"
-                " pass vocabulary= and idf_weights= when creating it",
-            )
-        )
-        return
-    vocabulary = layer.get_vocabulary(include_special_tokens=False)
+    """A lookup layer's whole state as its arguments: lookup tables are state, not weights.
+
+    Its vocabulary (and, in tf_idf mode, the inverse document frequencies that go with it)
+    replaces what `get_config` holds, which is only what the constructor was given: nothing
+    for an adapted layer. `vocabulary_size` is not an argument but what Keras records of the
+    vocabulary, which the rebuilt layer recomputes from it.
+    """
+    config.pop("vocabulary_size", None)
+    tf_idf = config.get("output_mode") == "tf_idf"
+    if not layer.get_vocabulary(include_special_tokens=False):
+        return  # neither adapted nor given a vocabulary: nothing to carry
+    # In tf_idf mode the special tokens (OOV, mask) have weights of their own too: with them
+    # in the vocabulary, the weights line up one for one and Keras takes them as they are.
+    tokens = layer.get_vocabulary(include_special_tokens=tf_idf)
+    vocabulary = [python_scalar(token) for token in tokens]
     if len(vocabulary) > MAX_VOCABULARY:
+        config.pop("vocabulary", None)
+        config.pop("idf_weights", None)
         problems.append(
             (
-                f"{at}.args.vocabulary",
+                f"{at}.vocabulary",
                 f"a vocabulary of {len(vocabulary):,} tokens is over the {MAX_VOCABULARY:,} "
                 "a recipe carries; save the model as .keras instead",
             )
         )
         return
-    if vocabulary:
-        config["vocabulary"] = [python_scalar(token) for token in vocabulary]
+    config["vocabulary"] = vocabulary
+    config["idf_weights"] = _idf_weights(layer, len(vocabulary)) if tf_idf else None
+
+
+def _idf_weights(layer: Any, size: int) -> list[float]:
+    """The inverse document frequency of each of the first `size` tokens, as the layer
+    weighs them (adapted or given); past those, `pad_to_max_tokens` pads with zeros, which
+    the rebuilt layer pads again."""
+    store: dict[str, Any] = {}
+    layer.save_own_variables(store)  # Keras's public way to read them, as .keras files do
+    return [shortest_float(weight) for weight in store["idf_weights"][:size]]

@@ -55,6 +55,18 @@ def python_scalar(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def shortest_float(value: Any) -> float:
+    """A numpy float as the shortest Python float that reads back as the same value in its own
+    precision: float32 `0.82065779` as `0.8206578`, not `0.8206577897071838`.
+
+    Example:
+        >>> import numpy as np
+        >>> shortest_float(np.float32(0.82065779))
+        0.8206578
+    """
+    return float(str(value))  # numpy writes a float as the shortest text that reads back
+
+
 def _plain_mapping(value: dict, at: str, problems: list[tuple[str, str]]) -> Any:
     """A config dict: serialized Keras objects keep their class and config, nothing else."""
     import keras
