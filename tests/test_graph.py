@@ -258,7 +258,7 @@ def test_lookup_vocabularies_travel_up_to_the_limit(size):
         return
     rebuilt = kgraphs.build(recipe)
     probe = np.array([["t7"], ["t49"], ["unknown"]])
-    np.testing.assert_array_equal(np.asarray(rebuilt([probe])), np.asarray(model(probe)))
+    np.testing.assert_array_equal(np.asarray(rebuilt(probe)), np.asarray(model(probe)))
 
 
 def test_subclassed_models_cannot_be_exported():
@@ -454,12 +454,18 @@ def test_broken_graph_is_located(nodes, outputs, location, phrase):
     assert phrase in problems[location]
 
 
-def test_unused_input_is_located():
+def test_an_unused_input_is_kept_as_keras_keeps_it():
     recipe = graph_recipe(
         [dense("out", "x")], inputs=[{"name": "x", "shape": [8]}, {"name": "spare", "shape": [2]}]
     )
-    with pytest.raises(ConfigError, match=r"config.inputs\[1\]: input 'spare' is not used"):
-        kgraphs.load_recipe(recipe)
+    model = kgraphs.build(recipe, compile=False)
+    x, spare = keras.Input((8,), name="x"), keras.Input((2,), name="spare")
+    reference = keras.Model([x, spare], keras.layers.Dense(4, name="out")(x))
+    assert [tuple(t.shape) for t in model.inputs] == [tuple(t.shape) for t in reference.inputs]
+    assert model.count_params() == reference.count_params() == 36
+    reference.set_weights(model.get_weights())
+    batch = [np.ones((2, 8), "float32"), np.zeros((2, 2), "float32")]
+    np.testing.assert_allclose(np.asarray(model(batch)), np.asarray(reference(batch)), rtol=1e-6)
 
 
 def test_compile_keys_are_checked_against_graph_outputs():

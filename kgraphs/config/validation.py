@@ -169,12 +169,17 @@ def _data_location(location: tuple, data: object, kind: str) -> tuple:
 def _annotation_at(cls: type[BaseModel], location: tuple) -> Any:
     """The type annotation that validates the value at `location` inside `cls`."""
     annotation: Any = cls
+    aliases: dict[str, Any] = {}  # a recursive alias refers to itself by name
     for part in location:
+        if hasattr(annotation, "__value__"):
+            aliases[annotation.__name__] = annotation
         model = _model_in(annotation)
         if model is not None and isinstance(part, str) and part in model.model_fields:
             annotation = model.model_fields[part].annotation
         else:
             annotation = _item_type(annotation)
+        name = getattr(annotation, "__forward_arg__", annotation)
+        annotation = aliases.get(name, annotation) if isinstance(name, str) else annotation
         if annotation is None:
             return None
     return annotation
@@ -199,6 +204,7 @@ def _literal_options(cls: type[BaseModel], location: tuple) -> list[str]:
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside an annotation such as `Stage | None`, if there is one."""
+    annotation = _aliased(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     if typing.get_origin(annotation) in (typing.Union, types.UnionType, Annotated):
@@ -211,6 +217,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 def _item_type(annotation: Any) -> Any:
     """The element type of `tuple[X, ...]`, `list[X]` or `dict[str, X]` (through unions)."""
+    annotation = _aliased(annotation)
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin in (tuple, list) and arguments:
@@ -223,3 +230,8 @@ def _item_type(annotation: Any) -> Any:
             if item is not None:
                 return item
     return None
+
+
+def _aliased(annotation: Any) -> Any:
+    """What a recursive type alias (`InputStructure`) stands for; anything else as it is."""
+    return getattr(annotation, "__value__", annotation)

@@ -100,15 +100,18 @@ class _GraphExport:
         names: dict[tuple[int, int, int], str] = {}  # (id(op), node index, output) -> name
         used: set[str] = set()
         first_call: dict[int, str] = {}
-        inputs = []
-        for tensor in model.inputs:
+
+        def input_entry(tensor: Any) -> dict[str, Any]:
             layer = tensor._keras_history.operation
             names[(id(layer), 0, 0)] = layer.name
             used.add(layer.name)
             entry: dict[str, Any] = {"name": layer.name, "shape": list(tensor.shape[1:])}
             if tensor.dtype != "float32":
                 entry["dtype"] = tensor.dtype
-            inputs.append(entry)
+            return entry
+
+        # The structures the model was made with (one, a list, a nested mapping), as written.
+        inputs = _structure(model._inputs_struct, input_entry)
 
         carried = tensors_carried(model)
         nodes = []
@@ -139,9 +142,10 @@ class _GraphExport:
                 entry["outputs"] = produced
             nodes.append(entry)
 
-        outputs = [self.reference(tensor, names, where) for tensor in model.outputs]
-        single = not isinstance(model._outputs_struct, (list, tuple, dict))
-        return {"inputs": inputs, "nodes": nodes, "outputs": outputs[0] if single else outputs}
+        outputs = _structure(
+            model._outputs_struct, lambda tensor: self.reference(tensor, names, where)
+        )
+        return {"inputs": inputs, "nodes": nodes, "outputs": outputs}
 
     def node(
         self, node: Any, operation: Any, names: dict, first_call: dict, name: str, at: str
@@ -276,6 +280,16 @@ class _GraphExport:
             )
             return operation.name
         return names[key]
+
+
+def _structure(value: Any, leaf: Any) -> Any:
+    """A model's input or output structure as recipe data: tuples become lists, mappings keep
+    their keys in their order, and every tensor becomes `leaf(tensor)`."""
+    if isinstance(value, (list, tuple)):
+        return [_structure(item, leaf) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _structure(item, leaf) for key, item in value.items()}
+    return leaf(value)
 
 
 def _unique(name: str, used: set[str]) -> str:

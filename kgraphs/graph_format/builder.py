@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kgraphs.catalog.keras_names import LAYERS
 from kgraphs.config.limits import MAX_PARAMETERS
 from kgraphs.graph_format.ops import OPS, op_function, parse_key
-from kgraphs.graph_format.spec import GraphNode, GraphSpec
+from kgraphs.graph_format.spec import GraphNode, GraphSpec, map_structure
 from kgraphs.util.errors import ConfigError, did_you_mean
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class _Builder:
             return None
         tensors: dict[str, Any] = {
             item.name: keras.Input(shape=item.shape, dtype=item.dtype, name=item.name)
-            for item in spec.inputs
+            for _, item in spec.input_items
         }
         callables: dict[str, Any] = {}
         failed: set[str] = set()
@@ -114,10 +114,10 @@ class _Builder:
         if len(self.problems) > found:
             self.refuse()
             return None
-        outputs = [tensors[output] for output in spec.output_list]
+        # The structures Keras is given are the recipe's own: one, a list or a mapping.
         return keras.Model(
-            inputs=[tensors[item.name] for item in spec.inputs],
-            outputs=outputs[0] if isinstance(spec.outputs, str) else outputs,
+            inputs=map_structure(lambda item: tensors[item.name], spec.inputs),
+            outputs=map_structure(lambda output: tensors[output], spec.outputs),
             name=name,
         )
 
@@ -236,13 +236,13 @@ def _refuse_string_inputs(spec: GraphSpec, *, where: str, backend: str) -> None:
         return
     problems = [
         (
-            f"{where}.inputs[{index}].dtype",
+            f"{where}.{path}.dtype",
             f"expected a numeric dtype on the {backend} backend (only TensorFlow feeds strings "
             f"to a model); given 'string'. Turn the text into integer ids before the model (a "
             "StringLookup or TextVectorization in your tf.data pipeline) and give this input an "
             "integer dtype, or run on KERAS_BACKEND=tensorflow",
         )
-        for index, item in enumerate(spec.inputs)
+        for path, item in spec.input_items
         if item.dtype == "string"
     ]
     if problems:

@@ -16,7 +16,7 @@ from kgraphs.catalog.arguments import layer_problems
 from kgraphs.catalog.keras_layers import call_parameters, described_layers
 from kgraphs.catalog.keras_names import LAYERS, REFUSED_LAYERS
 from kgraphs.graph_format.ops import MAX_CONSTANT_VALUES, OPS, constant_size, parse_key
-from kgraphs.graph_format.spec import GraphInput, GraphNode, GraphSpec
+from kgraphs.graph_format.spec import GraphInput, GraphNode, GraphSpec, input_kind
 from kgraphs.util.errors import did_you_mean, given
 
 # A serialized Keras object: {class_name: GlorotUniform, config: {...}}; "module" may only name
@@ -62,9 +62,9 @@ def graph_problems(spec: GraphSpec, where: str = "") -> list[tuple[str, str]]:
             problems.append((at(path), f"duplicate name {name!r} (first at {taken[name]})"))
         taken.setdefault(name, path.removesuffix(".name"))
 
-    inputs = {graph_input.name for graph_input in spec.inputs}
-    for index, graph_input in enumerate(spec.inputs):
-        define(graph_input.name, f"inputs[{index}].name")
+    inputs = {graph_input.name for _, graph_input in spec.input_items}
+    for path, graph_input in spec.input_items:
+        define(graph_input.name, f"{path}.name")
         tensors.add(graph_input.name)
 
     for index, node in enumerate(spec.nodes):
@@ -126,22 +126,13 @@ def graph_problems(spec: GraphSpec, where: str = "") -> list[tuple[str, str]]:
         else:
             tensors.add(node.name)
 
-    outputs = spec.output_list
-    for position, name in enumerate(outputs):
-        suffix = "" if isinstance(spec.outputs, str) else f"[{position}]"
+    # An output may be listed twice (Keras returns the tensor twice), and an input may be
+    # used by no output (Keras keeps it: the model still takes it).
+    for path, name in spec.output_items:
         if name in several:
-            problems.append(
-                (
-                    at(f"outputs{suffix}"),
-                    f"{name!r} has several outputs; use one of {several[name]}",
-                )
-            )
+            problems.append((at(path), f"{name!r} has several outputs; use one of {several[name]}"))
         elif name not in tensors:
-            problems.append(
-                (at(f"outputs{suffix}"), f"unknown name {name!r}{did_you_mean(name, tensors)}")
-            )
-        elif outputs.index(name) != position:
-            problems.append((at(f"outputs{suffix}"), f"{name!r} is listed twice"))
+            problems.append((at(path), f"unknown name {name!r}{did_you_mean(name, tensors)}"))
     if not problems:
         problems += _unused(spec, at)
     return problems
@@ -157,7 +148,8 @@ def _layer_class(node: GraphNode, layer_nodes: dict[str, GraphNode]) -> str | No
 
 
 def _unused(spec: GraphSpec, at) -> list[tuple[str, str]]:
-    """Inputs and nodes that nothing leading to an output uses (a sign of a wiring mistake)."""
+    """Nodes that nothing leading to an output uses (a sign of a wiring mistake: Keras would
+    leave them out of the model)."""
     uses: dict[str, list[str]] = {}
     for node in spec.nodes:
         uses[node.name] = [name for name, _ in node.references] + (
@@ -172,11 +164,6 @@ def _unused(spec: GraphSpec, at) -> list[tuple[str, str]]:
             reached.add(name)
             frontier += uses.get(name, [])
     problems = []
-    for index, graph_input in enumerate(spec.inputs):
-        if graph_input.name not in reached:
-            problems.append(
-                (at(f"inputs[{index}]"), f"input {graph_input.name!r} is not used by any output")
-            )
     for index, node in enumerate(spec.nodes):
         if node.name not in reached:
             problems.append(
@@ -356,20 +343,23 @@ def partial_graph_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     that pass stand as they are, and one that fails stands in by the names it defines and the
     names it uses, so wiring, arguments and calls are still checked everywhere else. Problems
     at a failed node itself are left to the format check, which reported them."""
-    inputs = data.get("inputs")
     nodes = data.get("nodes")
-    if not isinstance(inputs, list) or not isinstance(nodes, list):
+    if "inputs" not in data or not isinstance(nodes, list):
         return []
     placeholders: set[str] = set()
-    spec_inputs = []
-    for index, raw in enumerate(inputs):
+
+    def stand_in_input(raw: object, path: str) -> object:
         try:
-            spec_inputs.append(GraphInput.model_validate(raw))
+            return GraphInput.model_validate(raw)
         except ValidationError:
+            placeholders.add(path)
             name = raw.get("name") if isinstance(raw, Mapping) else None
-            if isinstance(name, str):
-                spec_inputs.append(GraphInput.model_construct(name=name, shape=()))
-            placeholders.add(f"inputs[{index}]")
+            # Its name still stands for a tensor, so the nodes that use it are checked.
+            return GraphInput.model_construct(name=name, shape=()) if isinstance(name, str) else []
+
+    spec_inputs = _map_raw(
+        data["inputs"], "inputs", stand_in_input, lambda raw: input_kind(raw) == "input"
+    )
     spec_nodes = []
     for index, raw in enumerate(nodes):
         try:
@@ -377,15 +367,29 @@ def partial_graph_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         except ValidationError:
             spec_nodes.append(_stand_in(raw, index))
             placeholders.add(f"nodes[{index}]")
-    outputs = data.get("outputs")
-    if not (isinstance(outputs, str) or _names(outputs)):
-        outputs = []
+    # Only the names among the outputs are checked; the format check reported the rest.
+    outputs = _map_raw(
+        data.get("outputs"),
+        "outputs",
+        lambda raw, _: raw if isinstance(raw, str) else [],
+        lambda raw: not isinstance(raw, (list, Mapping)),
+    )
     spec = GraphSpec.model_construct(inputs=spec_inputs, nodes=spec_nodes, outputs=outputs)
     return [
         (location, message)
         for location, message in graph_problems(spec)
         if not _at_stand_in(location, placeholders)
     ]
+
+
+def _map_raw(raw: object, path: str, leaf: Any, is_leaf: Any) -> object:
+    """Raw (unvalidated) structure data with `leaf(value, location)` at every value
+    `is_leaf` says is one, lists and mappings kept around them."""
+    if is_leaf(raw):
+        return leaf(raw, path)
+    if isinstance(raw, list):
+        return [_map_raw(item, f"{path}[{i}]", leaf, is_leaf) for i, item in enumerate(raw)]
+    return {key: _map_raw(item, f"{path}.{key}", leaf, is_leaf) for key, item in raw.items()}
 
 
 def _names(value: object) -> bool:

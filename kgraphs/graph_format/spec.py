@@ -34,9 +34,11 @@ errors Keras raises while a node is called are reported at that node.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
+from typing_extensions import TypeAliasType
 
 from kgraphs.config.validation import Int, Str, StrictConfig
 
@@ -116,17 +118,119 @@ class GraphNode(StrictConfig):
         return list(self.outputs) if self.outputs else [self.name]
 
 
+# Inputs and outputs take any structure `keras.Model(inputs=..., outputs=...)` takes: one
+# thing, a list, or a mapping from keys to any of these, nested.
+StructureKey = Annotated[Str, Field(min_length=1, max_length=200)]
+
+
+def _is_structure(value: Any) -> bool:
+    """A list or mapping of definitions, as opposed to one input's own fields."""
+    if isinstance(value, list):
+        return all(isinstance(item, (list, Mapping)) for item in value)
+    return isinstance(value, Mapping)
+
+
+def input_kind(value: Any) -> str:
+    # An input definition's fields are plain values (`name: x`, `shape: [3]`); a mapping of
+    # inputs holds only definitions, lists and mappings. So `{x: {name: x, shape: [3]}}` is a
+    # mapping, and `{shape: [3]}` is a definition (missing its name), whatever its keys.
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, Mapping) and value and all(_is_structure(v) for v in value.values()):
+        return "mapping"
+    return "input"
+
+
+def _output_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    return "mapping" if isinstance(value, Mapping) else "name"
+
+
+def _structure(name: str, leaf: Any, leaf_kind: str, kind: Any) -> Any:
+    """A recursive alias: a `leaf`, a list of these, or a mapping from keys to these; `kind`
+    tells which a value is (`leaf_kind`, "list" or "mapping"), so a wrong value is reported
+    against that one only."""
+    several = Field(min_length=1, max_length=1000)
+    return TypeAliasType(
+        name,
+        Annotated[
+            Annotated[leaf, Tag(leaf_kind)]
+            | Annotated[list[name], several, Tag("list")]  # type: ignore[valid-type]
+            | Annotated[dict[StructureKey, name], several, Tag("mapping")],  # type: ignore[valid-type]
+            Discriminator(kind),
+        ],
+    )
+
+
+InputStructure = _structure("InputStructure", GraphInput, "input", input_kind)
+OutputStructure = _structure("OutputStructure", NodeName, "name", _output_kind)
+
+
+def leaves(structure: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """`(location, leaf)` for every input definition or output name in a structure, in the
+    order written: `inputs[0]`, `outputs.scores`, `outputs[1].box`."""
+    if isinstance(structure, list):
+        for index, item in enumerate(structure):
+            yield from leaves(item, f"{path}[{index}]")
+    elif isinstance(structure, Mapping) and not isinstance(structure, GraphInput):
+        for key, item in structure.items():
+            yield from leaves(item, f"{path}.{key}")
+    else:
+        yield path, structure
+
+
+def map_structure(function: Any, structure: Any) -> Any:
+    """`structure` with every leaf replaced by `function(leaf)`: lists stay lists, mappings
+    keep their keys in their order."""
+    if isinstance(structure, list):
+        return [map_structure(function, item) for item in structure]
+    if isinstance(structure, Mapping) and not isinstance(structure, GraphInput):
+        return {key: map_structure(function, item) for key, item in structure.items()}
+    return function(structure)
+
+
 class GraphSpec(StrictConfig):
-    # The model's inputs, each a keras.Input.
-    inputs: Annotated[list[GraphInput], Field(min_length=1, max_length=1000)]
+    # The model's inputs, each a keras.Input: one, a list, or a (nested) mapping from keys to
+    # inputs, as `keras.Model(inputs=...)` takes them.
+    inputs: InputStructure
     # The calls, in order: each node may use inputs and earlier nodes only.
     nodes: Annotated[list[GraphNode], Field(max_length=20_000)]
-    # The model's outputs: a name, or a list of names (a model with several outputs).
-    outputs: NodeName | Annotated[list[NodeName], Field(min_length=1, max_length=1000)]
+    # The model's outputs: a name, a list of names, or a (nested) mapping from keys to names,
+    # as `keras.Model(outputs=...)` takes them; the model returns that structure.
+    outputs: OutputStructure
+
+    @property
+    def input_items(self) -> list[tuple[str, GraphInput]]:
+        """`(location, input)` for every input, in the order written (`inputs[0]`)."""
+        return list(leaves(self.inputs, "inputs"))
+
+    @property
+    def output_items(self) -> list[tuple[str, str]]:
+        """`(location, name)` for every output, in the order written (`outputs.scores`)."""
+        return list(leaves(self.outputs, "outputs"))
 
     @property
     def output_list(self) -> list[str]:
-        return [self.outputs] if isinstance(self.outputs, str) else list(self.outputs)
+        return [name for _, name in self.output_items]
+
+    def output_keys(self) -> tuple[str, ...] | None:
+        """What per-output compile settings and targets are keyed by: the names of a name or a
+        list of names, the keys of a mapping of names; None for a nested structure, which
+        Keras takes losses for only in its own shape."""
+        return structure_keys(self.outputs)
+
+
+def structure_keys(outputs: Any) -> tuple[str, ...] | None:
+    """The keys of an `outputs` value (see `GraphSpec.output_keys`), or None."""
+    if isinstance(outputs, str):
+        return (outputs,)
+    if isinstance(outputs, list) and all(isinstance(name, str) for name in outputs):
+        return tuple(outputs)
+    if isinstance(outputs, Mapping) and all(isinstance(name, str) for name in outputs.values()):
+        return tuple(outputs)
+    return None
 
 
 GraphNode.model_rebuild()
+GraphSpec.model_rebuild()

@@ -40,6 +40,12 @@ class ArchitectureConfig(StrictConfig):
     def output_names(self) -> tuple[str, ...]:
         raise NotImplementedError
 
+    def output_keys(self) -> tuple[str, ...] | None:
+        """What per-output compile settings are keyed by (the output names, unless the
+        outputs are a mapping: its keys); None when Keras takes them only in the outputs'
+        own nested shape."""
+        return self.output_names()
+
     @classmethod
     def partial_problems(cls, data: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Problems of the parts of `data` that validate, when the whole does not: what

@@ -100,6 +100,16 @@ class CompileSpec(StrictConfig):
             value = getattr(self, field)
             if not isinstance(value, dict):
                 continue
+            if not output_names:
+                problems.append(
+                    (
+                        f"compile.{field}",
+                        "the model's outputs are nested (a list or mapping inside another); "
+                        "per-output settings need outputs that are a name, a list of names or "
+                        "a mapping of names: give one value for every output",
+                    )
+                )
+                continue
             for key in value:
                 if key not in output_names:
                     problems.append(
@@ -109,8 +119,10 @@ class CompileSpec(StrictConfig):
                             f"{list(output_names)}{did_you_mean(key, output_names)}",
                         )
                     )
-        if isinstance(self.loss, dict) and not any(
-            p[0].startswith("compile.loss.") for p in problems
+        if (
+            output_names
+            and isinstance(self.loss, dict)
+            and not any(p[0].startswith("compile.loss.") for p in problems)
         ):
             for name in output_names:
                 if name not in self.loss:

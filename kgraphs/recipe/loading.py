@@ -277,7 +277,9 @@ def _checked(data: Mapping[str, Any], *, source: str) -> Recipe:
     if compile_spec is not None:
         output_names = None
         if config is not None:
-            output_names = config.output_names()
+            # Nested outputs: Keras takes per-output settings only in their shape (`()`).
+            output_names = config.output_keys()
+            output_names = () if output_names is None else output_names
         elif architecture is not None and isinstance(config_data, Mapping):
             output_names = architecture.config_class.output_names_of(config_data)
         problems += compile_spec.problems(output_names)

@@ -16,17 +16,17 @@ SEQUENCE_LENGTH = 12
 DEFAULT_ID_LIMIT = 2
 
 
-def example_data(
-    model: keras.Model, batch_size: int = 8, seed: int = 0
-) -> tuple[dict[str, np.ndarray], Any]:
+def example_data(model: keras.Model, batch_size: int = 8, seed: int = 0) -> tuple[Any, Any]:
     """Random `(inputs, targets)` that `model.fit` accepts.
 
-    Inputs are a dict keyed by input name: token ids below the vocabulary of the Embedding
-    they feed, floats in [0, 1) elsewhere. Targets suit each output: one-hot rows for a softmax
-    head (integer classes if it is compiled with a sparse loss), 0/1 for a sigmoid head, normal
-    noise otherwise. They are a dict keyed by output name when the model has several outputs,
-    and the bare array when it has one, because Keras 3 cannot match a dict of targets to a
-    single-output model (keras-team/keras#21513).
+    Inputs are a dict keyed by input name (the bare array for a model of one input made bare,
+    `keras.Model(x, y)`, at whose dict Keras warns): token ids below the vocabulary of the
+    Embedding they feed, floats in [0, 1) elsewhere. Targets suit each output: one-hot rows for
+    a softmax head (integer classes if it is compiled with a sparse loss), 0/1 for a sigmoid
+    head, normal noise otherwise. They are a dict keyed by output name when the model has
+    several outputs, and the bare array when it has one, because Keras 3 cannot match a dict of
+    targets to a single-output model (keras-team/keras#21513). A model made with a mapping (or a
+    nesting) of inputs or outputs gets its data in that structure, keyed as the model is.
 
     Example:
         >>> import kgraphs
@@ -49,12 +49,36 @@ def example_data(
         else:
             inputs[tensor.name] = rng.random(shape).astype(tensor.dtype)
 
-    targets = {}
-    for index, (tensor, name) in enumerate(zip(model.outputs, model.output_names, strict=True)):
-        targets[name] = _target(model, tensor, index, name, rng, batch_size)
-    if len(targets) == 1:
-        return inputs, next(iter(targets.values()))
-    return inputs, targets
+    arrays = [
+        _target(model, tensor, index, name, rng, batch_size)
+        for index, (tensor, name) in enumerate(zip(model.outputs, model.output_names, strict=True))
+    ]
+    return _in_structure(model, "_inputs_struct", list(inputs.values()), inputs), _in_structure(
+        model, "_outputs_struct", arrays, dict(zip(model.output_names, arrays, strict=True))
+    )
+
+
+def _in_structure(model: keras.Model, attribute: str, arrays: list, by_name: dict) -> Any:
+    """Arrays in the structure `model` was made with, where Keras matches them by it: a
+    mapping (by key) or a nesting; else the dict by name (one array for one output)."""
+    import keras
+
+    structure = getattr(model, attribute, None)  # a Sequential has no structure of its own
+    nested = isinstance(structure, (list, tuple)) and any(
+        isinstance(item, (list, tuple, dict)) for item in structure
+    )
+    if isinstance(structure, dict) or nested or len(by_name) < len(arrays):
+        # By key, or in order where names repeat (one output listed twice).
+        return keras.tree.pack_sequence_as(structure, arrays)
+    if len(arrays) == 1 and (attribute == "_outputs_struct" or _is_tensor(structure)):
+        # One output: the bare array (keras-team/keras#21513). One input made bare
+        # (`keras.Model(x, y)`): Keras warns at a dict, so the bare array too.
+        return arrays[0]
+    return by_name
+
+
+def _is_tensor(structure: Any) -> bool:
+    return structure is not None and not isinstance(structure, (list, tuple, dict))
 
 
 def _concrete(shape: tuple, batch_size: int) -> tuple[int, ...]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgraphs.graph_format.builder import build_graph
 from kgraphs.graph_format.checks import graph_problems, partial_graph_problems
-from kgraphs.graph_format.spec import GraphSpec
+from kgraphs.graph_format.spec import GraphSpec, structure_keys
 from kgraphs.models.registry import ArchitectureConfig, register
 
 if TYPE_CHECKING:
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 class GraphConfig(GraphSpec, ArchitectureConfig):
     def output_names(self) -> tuple[str, ...]:
-        return tuple(self.output_list)
+        # The keys of a mapping name its outputs (`y["scores"]`, compile's loss per key).
+        return self.output_keys() or tuple(self.output_list)
 
     def problems(self) -> list[tuple[str, str]]:
         return graph_problems(self)
@@ -31,12 +32,7 @@ class GraphConfig(GraphSpec, ArchitectureConfig):
 
     @classmethod
     def output_names_of(cls, data: Mapping[str, Any]) -> tuple[str, ...] | None:
-        outputs = data.get("outputs")
-        if isinstance(outputs, str):
-            return (outputs,)
-        if isinstance(outputs, list) and all(isinstance(name, str) for name in outputs):
-            return tuple(outputs)
-        return None
+        return structure_keys(data.get("outputs"))
 
 
 @register(GraphConfig)
