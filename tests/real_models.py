@@ -1,5 +1,6 @@
-"""Functional models written by others: the keras.io examples and guides, kept as their authors
-wrote them apart from `keras` imports, smaller sizes and data made here (nothing downloads).
+"""Functional models written by others: the keras.io examples and guides, and Keras's own tests
+of Functional models, kept as their authors wrote them apart from `keras` imports, smaller sizes
+and data made here (nothing downloads).
 
 Each builder returns `(model, inputs)`, the inputs as a list, or a dict keyed by input name for
 models built on a dict of inputs; `MODELS` maps a short name to the builder and the
@@ -11,6 +12,7 @@ the expected outcome of each. `python tests/real_models.py` prints the README's 
 from __future__ import annotations
 
 import math
+import warnings
 
 import keras
 import numpy as np
@@ -746,6 +748,102 @@ def tabtransformer():
     return model, data | {"age": floats(2), "hours": floats(2)}
 
 
+# -------------------------------------------- examples/generative/neural_style_transfer.py
+
+
+def style_transfer_features():
+    """The feature extractor: VGG19's every layer's output, as a dict keyed by layer name."""
+    model = keras.applications.vgg19.VGG19(weights=None, include_top=False)
+    outputs_dict = dict([(layer.name, layer.output) for layer in model.layers])
+    feature_extractor = keras.Model(inputs=model.inputs, outputs=outputs_dict)
+    return feature_extractor, [floats(1, 32, 32, 3)]
+
+
+# ------------------------------------------------------ keras/src/models/functional_test.py
+# Keras's own tests of the structures a Functional model takes (Input/Functional as there).
+
+
+def keras_multi_output():
+    """test_basic_flow_multi_output."""
+    inputs = keras.Input(shape=(3,), batch_size=2, name="input")
+    x = layers.Dense(5)(inputs)
+    output_a = layers.Dense(4)(x)
+    output_b = layers.Dense(5)(x)
+    return keras.Model(inputs, [output_a, output_b]), [floats(2, 3)]
+
+
+def keras_dict_io():
+    """test_basic_flow_dict_io: a dict of inputs, added by an operator."""
+    input_a = keras.Input(shape=(3,), batch_size=2, name="a")
+    input_b = keras.Input(shape=(3,), batch_size=2, name="b")
+    x = input_a + input_b
+    x = layers.Dense(5)(x)
+    outputs = layers.Dense(4)(x)
+    return keras.Model({"a": input_a, "b": input_b}, outputs), {
+        "a": floats(2, 3),
+        "b": floats(2, 3),
+    }
+
+
+def keras_submodel_time_distributed():
+    """test_basic_flow_as_a_submodel: TimeDistributed over a Functional model."""
+    submodel_inputs = keras.Input([4])
+    submodel_outputs = layers.Flatten()(submodel_inputs)
+    submodel = keras.Model(submodel_inputs, submodel_outputs)
+    inputs = keras.Input((None, 4))
+    outputs = layers.TimeDistributed(submodel)(inputs)
+    return keras.Model(inputs=inputs, outputs=outputs), [floats(2, 3, 4)]
+
+
+def keras_restored_dict_outputs():
+    """test_restored_multi_output_type, with out_type=dict."""
+    inputs = keras.Input(shape=(3,), batch_size=2, name="input")
+    x = layers.Dense(5)(inputs)
+    output_a = layers.Dense(4)(x)
+    output_b = layers.Dense(5)(x)
+    return keras.Model(inputs, {"a": output_a, "b": output_b}), [floats(2, 3)]
+
+
+def keras_restored_nested_input():
+    """test_restored_nested_input: inputs `[[input_a]]`."""
+    input_a = keras.Input(shape=(3,), batch_size=2, name="input_a")
+    x = layers.Dense(5)(input_a)
+    outputs = layers.Dense(4)(x)
+    return keras.Model([[input_a]], outputs), [[floats(2, 3)]]
+
+
+def keras_deeply_nested():
+    """test_deeply_nested_model: nested dicts in and out."""
+    i1, i2, i3 = keras.Input((1,)), keras.Input((2,)), keras.Input((3,))
+    o1, o2, o3 = (layers.Dense(1)(i1), layers.Dense(2)(i2), layers.Dense(3)(i3))
+    with warnings.catch_warnings():  # keys that are not the inputs' names: Keras warns
+        warnings.simplefilter("ignore", UserWarning)
+        model = keras.Model(
+            {"1": i1, "others": {"2": i2, "3": i3}},
+            {"1": o1, "others": {"2": o2, "3": o3}},
+        )
+    return model, {"1": floats(2, 1), "others": {"2": floats(2, 2), "3": floats(2, 3)}}
+
+
+def keras_unmodified_inputs():
+    """test_unmodified_inputs: an input is itself an output."""
+    i1 = keras.Input((2,), name="input1")
+    i2 = keras.Input((2,), name="input2")
+    o1 = i1 * 2
+    o2 = i2
+    model = keras.Model({"input1": i1, "input2": i2}, {"output1": o1, "output2": o2})
+    return model, {"input1": floats(2, 2), "input2": floats(2, 2)}
+
+
+def keras_unused_inputs():
+    """test_unused_inputs: input2 feeds nothing."""
+    i1 = keras.Input((2,), name="input1")
+    i2 = keras.Input((2,), name="input2")
+    o1 = i1 * 2
+    model = keras.Model({"input1": i1, "input2": i2}, o1)
+    return model, {"input1": floats(2, 2), "input2": floats(2, 2)}
+
+
 # ------------------------------------------------------------------ the table
 
 KERAS_IO = "https://github.com/keras-team/keras-io/blob/master/"
@@ -804,7 +902,31 @@ MODELS = {
     ),
     "wide_and_deep": (wide_and_deep, "examples/structured_data/wide_deep_cross_networks.py"),
     "tabtransformer": (tabtransformer, "examples/structured_data/tabtransformer.py"),
+    "style_transfer_features": (
+        style_transfer_features,
+        "examples/generative/neural_style_transfer.py",
+    ),
 }
+KERAS = "https://github.com/keras-team/keras/blob/master/"
+FUNCTIONAL_TEST = "keras/src/models/functional_test.py"
+MODELS |= {
+    name: (builder, FUNCTIONAL_TEST)
+    for name, builder in {
+        "keras_multi_output": keras_multi_output,
+        "keras_dict_io": keras_dict_io,
+        "keras_submodel_time_distributed": keras_submodel_time_distributed,
+        "keras_restored_dict_outputs": keras_restored_dict_outputs,
+        "keras_restored_nested_input": keras_restored_nested_input,
+        "keras_deeply_nested": keras_deeply_nested,
+        "keras_unmodified_inputs": keras_unmodified_inputs,
+        "keras_unused_inputs": keras_unused_inputs,
+    }.items()
+}
+
+
+def source_url(source: str) -> str:
+    """Where a model's source file is: Keras's own repository or keras-io."""
+    return (KERAS if source.startswith("keras/") else KERAS_IO) + source
 
 
 if __name__ == "__main__":  # the README's table
@@ -819,4 +941,4 @@ if __name__ == "__main__":  # the README's table
             outcome, ratio = "round trip", f"{len(text) / len(model.to_json()):.1%}"
         except kgraphs.ConfigError as error:
             outcome, ratio = f"refused: {error.problems[0][1].split(';')[0]}", "-"
-        print(f"| {name} | [{source}]({KERAS_IO}{source}) | {outcome} | {ratio} |")
+        print(f"| {name} | [{source}]({source_url(source)}) | {outcome} | {ratio} |")

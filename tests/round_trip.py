@@ -32,14 +32,22 @@ def string_inputs_refused(text: str, model: keras.Model) -> bool:
     """On a backend other than TensorFlow, whether the recipe has string inputs, which only
     TensorFlow can feed, and building it refuses each of them at its location. False (nothing
     checked) where the round trip should simply work."""
-    strings = [i for i, tensor in enumerate(model.inputs) if tensor.dtype == "string"]
+    structure = getattr(model, "_inputs_struct", model.inputs)
+    strings = [
+        path for path, tensor in keras.tree.flatten_with_path(structure) if tensor.dtype == "string"
+    ]
     if keras.config.backend() == "tensorflow" or not strings:
         return False
     with pytest.raises(kgraphs.ConfigError) as caught:
         kgraphs.build(yaml.safe_load(text), compile=False)
-    assert [location for location, _ in caught.value.problems] == [
-        f"config.inputs[{i}].dtype" for i in strings
-    ]
+    # Located where the recipe holds the input: config.inputs[1], config.inputs.soil, or
+    # config.inputs itself for a model of one bare input.
+    assert sorted(location for location, _ in caught.value.problems) == sorted(
+        "config.inputs"
+        + "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+        + ".dtype"
+        for path in strings
+    )
     assert all("only TensorFlow feeds strings" in message for _, message in caught.value.problems)
     return True
 
@@ -54,10 +62,22 @@ def assert_same_model(model: keras.Model, rebuilt: keras.Model, inputs: list | d
         assert rebuilt.output_names == [model.layers[-1].name]
     else:
         assert rebuilt.output_names == model.output_names
-    expected = keras.tree.flatten(call(model, inputs))
-    got = keras.tree.flatten(call(rebuilt, inputs))
+        # The structures the models were made with: the same keys and nesting, in and out.
+        for attribute in ("_inputs_struct", "_outputs_struct"):
+            assert paths(getattr(rebuilt, attribute)) == paths(getattr(model, attribute))
+    expected, got = call(model, inputs), call(rebuilt, inputs)
+    assert paths(got) == paths(expected)
+    expected, got = keras.tree.flatten(expected), keras.tree.flatten(got)
     for a, b in zip(expected, got, strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4, rtol=1e-4)
+
+
+def paths(structure) -> list[tuple]:
+    """Where each leaf of a structure sits (keys and positions), and what holds it: a dict's
+    keys, a list, one bare tensor; what `keras.tree` compares, without the leaves."""
+    # YAML has no tuple: a tuple of outputs comes back a list, which Keras takes alike.
+    shape = keras.tree.map_structure(lambda leaf: None, keras.tree.lists_to_tuples(structure))
+    return [path for path, _ in keras.tree.flatten_with_path(structure)] + [repr(shape)]
 
 
 def layers(model: keras.Model) -> list:

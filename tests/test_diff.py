@@ -18,6 +18,7 @@ from test_cli import kgraphs_cli
 import kgraphs
 from kgraphs.building.saving import save_model
 from kgraphs.diffing.matching import ABSENT
+from kgraphs.introspection.layer_graph import layer_graph
 
 INCEPTION = ROOT / "recipes" / "graph" / "inception_module.yaml"
 
@@ -574,3 +575,21 @@ def test_a_saved_lambda_is_refused_and_never_run(tmp_path):
 def test_a_sequential_model_and_its_keras_file_are_the_same(tmp_path):
     model = keras.Sequential([keras.Input((6,)), layers.Dense(4), layers.Dense(2)])
     assert kgraphs.diff(model, save_model(model, tmp_path / "sequential.keras")).same
+
+
+def test_dict_outputs_are_named_by_their_keys():
+    # Keras names a dict's outputs after their layers (output_names), but the model is called,
+    # compiled and fitted by key: the diff and the drawings (layer_graph) say the keys.
+    def model(keys):
+        x = keras.Input((3,), name="x")
+        return keras.Model(x, {key: layers.Dense(n, name=f"head_{n}")(x) for key, n in keys})
+
+    a = model([("style", 1), ("content", 2)])
+    b = model([("style", 1), ("texture", 2), ("depth", 4)])
+    assert layer_graph(a).outputs == [("content", "(None, 2)"), ("style", "(None, 1)")]
+    result = kgraphs.diff(a, b)
+    assert list(result.outputs) == [
+        ("content", "(None, 2)", ABSENT),
+        ("depth", ABSENT, "(None, 4)"),
+        ("texture", ABSENT, "(None, 2)"),
+    ]

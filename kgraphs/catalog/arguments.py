@@ -60,6 +60,23 @@ def argument_problems(
     return problems
 
 
+# A wrapper given a nested graph as its layer (`layer: TimeDistributed` with `graph:`) has its
+# other arguments checked, and shortened at export, with this in the graph's place.
+STAND_IN_LAYER = {"class_name": "Identity", "config": {}}
+
+
+def wraps_a_layer(layer: str | None) -> bool:
+    """Whether `keras.layers.<layer>` takes a layer to wrap (TimeDistributed, Bidirectional).
+
+    Example:
+        >>> wraps_a_layer("TimeDistributed"), wraps_a_layer("Dense")
+        (True, False)
+    """
+    if layer not in described_layers():
+        return False
+    return layer_arguments(layer).get("layer", {}).get("kind") == "layer"
+
+
 def layer_problems(layer: str, config: Mapping[str, Any]) -> list[Problem]:
     """`config` as the arguments of `keras.layers.<layer>` (a described, allowed class)."""
     from kgraphs.catalog.keras_layers import call_parameters

@@ -21,6 +21,7 @@ from typing import IO
 from kgraphs.building.from_recipe import instantiate
 from kgraphs.drawing.interactive import page
 from kgraphs.drawing.plot import collapsed_dot_source, dot_source, render
+from kgraphs.introspection.layer_graph import output_labels
 from kgraphs.recipe.loading import Recipe
 from kgraphs.util.atomic import write_bytes, write_text
 from kgraphs.util.errors import ConfigError
@@ -135,7 +136,7 @@ def _entry(recipe: Recipe, model, files: dict[str, str], folder: str) -> Entry:
         inputs=[describe(tensor) for tensor in model.inputs],
         outputs=[
             f"{name} {describe(tensor).split(' ', 1)[1]}"
-            for name, tensor in zip(model.output_names, model.outputs, strict=True)
+            for name, tensor in zip(output_labels(model), model.outputs, strict=True)
         ],
         parameters=model.count_params(),
         files=files,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kgraphs.catalog.arguments import STAND_IN_LAYER
 from kgraphs.export.default_arguments import short_arguments
 from kgraphs.export.plain_values import plain_value, python_scalar, shortest_float
 from kgraphs.graph_format.ops import MAX_CONSTANT_VALUES, constant_size
@@ -45,13 +46,20 @@ def layer_class_name(layer: Any, at: str, problems: list[tuple[str, str]]) -> st
     return name
 
 
-def layer_arguments(layer: Any, at: str, problems: list[tuple[str, str]]) -> dict[str, Any]:
-    """`layer.get_config()` minus the name and whatever equals a fresh layer's defaults."""
+def layer_arguments(
+    layer: Any, at: str, problems: list[tuple[str, str]], *, wraps_model: bool = False
+) -> dict[str, Any]:
+    """`layer.get_config()` minus the name and whatever equals a fresh layer's defaults; for
+    a wrapper of a model (`wraps_model`), minus that model too, which the recipe holds as
+    the node's nested graph."""
     try:
         raw = layer.get_config()
     except Exception as error:
         problems.append((at, f"get_config() failed: {first_line(error)}"))
         return {}
+    if wraps_model:
+        # Shortened and checked as a wrapper of any layer: the stand-in, taken out after.
+        raw = {**raw, "layer": STAND_IN_LAYER}
     config = plain_value(raw, f"{at}.args", problems)
     if not isinstance(config, dict):
         return {}
@@ -64,6 +72,8 @@ def layer_arguments(layer: Any, at: str, problems: list[tuple[str, str]]) -> dic
     _check_constants(constants, f"{at}.args", problems)
     arguments = short_arguments(type(layer), config)
     _check_described(type(layer).__name__, arguments, f"{at}.args", problems)
+    if wraps_model:
+        arguments.pop("layer", None)
     return arguments
 
 

@@ -29,6 +29,7 @@ import inspect
 import os
 from typing import TYPE_CHECKING, Any
 
+from kgraphs.catalog.arguments import wraps_a_layer
 from kgraphs.export.default_arguments import is_default
 from kgraphs.export.graph_nodes import has_tensor, is_automatic_mask, ordered_nodes, tensors_carried
 from kgraphs.export.layer_config import layer_arguments, layer_class_name
@@ -166,9 +167,15 @@ class _GraphExport:
                 layer_class = layer_class_name(operation, at, self.problems)
                 if layer_class:
                     entry["layer"] = layer_class
-                    args = layer_arguments(operation, at, self.problems)
+                    # A wrapper of a model (TimeDistributed(Functional)): the model is the
+                    # node's nested graph, the wrapper's other arguments its args.
+                    wrapped = getattr(operation, "layer", None)
+                    wraps_model = isinstance(wrapped, keras.Model) and wraps_a_layer(layer_class)
+                    args = layer_arguments(operation, at, self.problems, wraps_model=wraps_model)
                     if args:
                         entry["args"] = args
+                    if wraps_model:
+                        entry["graph"] = self.graph(wrapped, f"{at}.layer")
         return entry | self.call(node, operation, names, at)
 
     def call(self, node: Any, layer: Any, names: dict, at: str) -> dict[str, Any]:

@@ -129,7 +129,12 @@ class _Builder:
         import keras
 
         if node.layer is not None:
-            callables[node.name] = _make_layer(node, path)
+            wrapped = None
+            if node.graph is not None:  # a wrapper's layer: TimeDistributed(a model)
+                wrapped = self.graph(node.graph, name=node.name, where=f"{path}.graph")
+                if wrapped is None:
+                    raise ConfigError([])
+            callables[node.name] = _make_layer(node, path, wrapped=wrapped)
             # Weights are allocated when a layer is first called; refuse before that.
             shapes = [tuple(tensors[reference].shape) for reference, _ in node.references]
             self.parameters += estimated_weights(callables[node.name], shapes)
@@ -249,14 +254,19 @@ def _refuse_string_inputs(spec: GraphSpec, *, where: str, backend: str) -> None:
         raise ConfigError(problems)
 
 
-def _make_layer(node: GraphNode, path: str) -> Any:
+def _make_layer(node: GraphNode, path: str, *, wrapped: Any = None) -> Any:
+    """The node's layer, from its arguments as Keras's own config; `wrapped`, the model its
+    nested graph built, is a wrapper's `layer` (which Keras's from_config takes serialized)."""
     import inspect
 
     import keras
 
     cls = getattr(keras.layers, node.layer)
+    config = {**with_layer_modules(node.args), "name": node.name}
+    if wrapped is not None:
+        config["layer"] = keras.saving.serialize_keras_object(wrapped)
     try:
-        return cls.from_config({**with_layer_modules(node.args), "name": node.name})
+        return cls.from_config(config)
     except Exception as error:
         known = {
             name

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kgraphs.catalog.arguments import layer_problems
+from kgraphs.catalog.arguments import STAND_IN_LAYER, layer_problems, wraps_a_layer
 from kgraphs.catalog.keras_layers import call_parameters, described_layers
 from kgraphs.catalog.keras_names import LAYERS, REFUSED_LAYERS
 from kgraphs.graph_format.ops import MAX_CONSTANT_VALUES, OPS, constant_size, parse_key
@@ -70,11 +70,12 @@ def graph_problems(spec: GraphSpec, where: str = "") -> list[tuple[str, str]]:
     for index, node in enumerate(spec.nodes):
         path = f"nodes[{index}]"
         kinds = [k for k in ("layer", "op", "reuse", "graph") if getattr(node, k) is not None]
-        if len(kinds) != 1:
+        if len(kinds) != 1 and not _wraps_its_graph(node):
             problems.append(
                 (
                     at(path),
-                    "expected exactly one of layer, op, reuse or graph; given "
+                    "expected exactly one of layer, op, reuse or graph (or a wrapper layer, "
+                    "TimeDistributed, with the graph it wraps); given "
                     f"{', '.join(kinds) or 'none'}",
                 )
             )
@@ -250,11 +251,25 @@ def _layer_problems(node: GraphNode) -> list[tuple[str, str]]:
     if "name" in node.args:
         problems.append(("args.name", "the layer is named after its node; remove `name`"))
     problems += [(f"args.{path}", message) for path, message in _value_problems(node.args, "")]
+    arguments = node.args
+    if _wraps_its_graph(node):
+        arguments = {**arguments, "layer": STAND_IN_LAYER}
     problems += [
         (f"args.{path}" if path else "args", message)
-        for path, message in layer_problems(node.layer, node.args)
+        for path, message in layer_problems(node.layer, arguments)
     ]
     return problems
+
+
+def _wraps_its_graph(node: GraphNode) -> bool:
+    """A wrapper layer given its nested graph as its `layer` (and no other)."""
+    return (
+        node.graph is not None
+        and node.op is None
+        and node.reuse is None
+        and wraps_a_layer(node.layer)
+        and "layer" not in node.args
+    )
 
 
 def _call_problems(node: GraphNode, layer: str) -> list[tuple[str, str]]:

@@ -83,7 +83,8 @@ class GraphNode(StrictConfig):
     args: dict[Str, Any] = Field(default_factory=dict)
     # An earlier node whose layer (or nested graph) is called again: shared weights.
     reuse: NodeName | None = None
-    # A nested graph, built as a model and called as one layer (one of layer, op, reuse, graph).
+    # A nested graph, built as a model and called as one layer (one of layer, op, reuse, graph);
+    # with `layer`, the model a wrapper (TimeDistributed) is given as its `layer` argument.
     graph: GraphSpec | None = None
     # What the node is called on: a name, a list of names (one list argument) or a mapping
     # from the call's parameter names to names or lists of names.

@@ -90,10 +90,9 @@ def layer_graph(model: Any) -> LayerGraph:
         (tensor._keras_history.operation.name, format_shape(tensor.shape))
         for tensor in model.inputs
     ]
-    names = getattr(model, "output_names", None) or [t.name for t in model.outputs]
     graph.outputs = [
-        (str(name), format_shape(tensor.shape))
-        for name, tensor in zip(names, model.outputs, strict=False)
+        (name, format_shape(tensor.shape))
+        for name, tensor in zip(output_labels(model), model.outputs, strict=False)
     ]
     for tensor in model.outputs:
         operation = _resolve_source(tensor._keras_history)[0]
@@ -101,6 +100,41 @@ def layer_graph(model: Any) -> LayerGraph:
         if key is not None and key not in graph.output_layers:
             graph.output_layers.append(key)
     return graph
+
+
+def output_labels(model: Any) -> list[str]:
+    """A name for each of `model.outputs`, in order: its key where the model returns a mapping
+    (`keras.Model(x, {"a": ..., "b": ...})` is called for `y["a"]`, and compiled and fitted
+    by key), the dotted path to it in a nested one (`feats.block1[0]`), and otherwise the
+    name Keras gives it (the layer that makes it).
+
+    Example:
+        >>> import keras
+        >>> x = keras.Input((3,), name="x")
+        >>> model = keras.Model(x, {"b": keras.layers.Dense(1)(x), "a": keras.layers.Dense(2)(x)})
+        >>> output_labels(model)
+        ['a', 'b']
+    """
+    import keras
+
+    structure = getattr(model, "_outputs_struct", None)
+    if not _has_mapping(structure):
+        names = getattr(model, "output_names", None) or [t.name for t in model.outputs]
+        return [str(name) for name in names]
+    return [_path_text(path) for path, _ in keras.tree.flatten_with_path(structure)]
+
+
+def _has_mapping(structure: Any) -> bool:
+    if isinstance(structure, dict):
+        return True
+    return isinstance(structure, (list, tuple)) and any(_has_mapping(s) for s in structure)
+
+
+def _path_text(path: tuple) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else f".{step}" if text else str(step)
+    return text
 
 
 class _Reader:
