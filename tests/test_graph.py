@@ -89,6 +89,31 @@ APPLICATIONS = [
     pytest.param("MobileNetV2", (96, 96, 3), id="MobileNetV2"),  # depthwise-separable
     pytest.param("DenseNet121", (64, 64, 3), id="DenseNet121", marks=ONCE),  # densely connected
     pytest.param("InceptionV3", (96, 96, 3), id="InceptionV3", marks=ONCE),  # multi-branch
+    # Every other family of keras.applications made of built-in layers (ops included).
+    *(
+        pytest.param(name, shape, id=name, marks=ONCE)
+        for name, shape in [
+            ("EfficientNetB0", (64, 64, 3)),  # Rescaling, Normalization, squeeze-excite
+            ("EfficientNetV2B0", (64, 64, 3)),
+            ("MobileNet", (64, 64, 3)),
+            ("MobileNetV3Small", (64, 64, 3)),  # hard swish written as ops
+            ("NASNetMobile", (64, 64, 3)),
+            ("ResNet50V2", (64, 64, 3)),
+            ("VGG16", (64, 64, 3)),
+            ("Xception", (71, 71, 3)),
+        ]
+    ),
+]
+# The families with a layer class of their own, which recipes cannot hold: refused there.
+CUSTOM_LAYER_APPLICATIONS = [
+    (
+        "ConvNeXtTiny",
+        r"\(model\)\.convnext_tiny_stage_0_block_0_layer_scale: LayerScale is a custom",
+    ),
+    (
+        "InceptionResNetV2",
+        r"\(model\)\.custom_scale_layer\w*: CustomScaleLayer is a custom",
+    ),
 ]
 
 
@@ -99,6 +124,20 @@ def test_keras_applications_round_trip_and_are_short(application, shape):
     rebuilt, text = round_trip(model)
     assert_same_model(model, rebuilt, [np.random.default_rng(0).random((2, *shape), "float32")])
     assert len(text) < len(model.to_json()) / 5
+
+
+@pytest.mark.slow
+@ONCE
+@pytest.mark.parametrize(("application", "refusal"), CUSTOM_LAYER_APPLICATIONS)
+def test_keras_applications_with_custom_layers_are_refused_at_them(application, refusal):
+    model = getattr(keras.applications, application)(
+        weights=None, include_top=False, input_shape=(75, 75, 3)
+    )
+    with pytest.raises(ConfigError) as caught:
+        kgraphs.to_recipe(model)
+    problems = [f"{location}: {message}" for location, message in caught.value.problems]
+    assert any(re.match(refusal, problem) for problem in problems), problems[:3]
+    assert all(location.startswith("(model).") for location, _ in caught.value.problems)
 
 
 # ------------------------------------------------------------------ recipes/graph
@@ -466,6 +505,45 @@ def test_an_unused_input_is_kept_as_keras_keeps_it():
     reference.set_weights(model.get_weights())
     batch = [np.ones((2, 8), "float32"), np.zeros((2, 2), "float32")]
     np.testing.assert_allclose(np.asarray(model(batch)), np.asarray(reference(batch)), rtol=1e-6)
+
+
+def test_a_repeated_output_is_kept_as_keras_keeps_it():
+    x = keras.Input((3,), name="x")
+    out = keras.layers.Dense(2, name="out")(x)
+    reference = keras.Model(x, [out, {"again": out}])
+    rebuilt, text = round_trip(reference)
+    assert yaml.safe_load(text)["config"]["outputs"] == ["out", {"again": "out"}]
+    assert_same_model(reference, rebuilt, [np.ones((2, 3), "float32")])
+
+
+def test_dict_outputs_compile_and_fit_by_key_as_keras_does():
+    # The example: Keras's model, and the recipe's, called, compiled and fitted by key.
+    x = keras.Input((3,), name="x")
+    model = keras.Model(
+        x,
+        {
+            "a": keras.layers.Dense(1, name="head_a")(x),
+            "b": keras.layers.Dense(2, name="head_b")(x),
+        },
+    )
+    recipe = kgraphs.to_recipe(model)
+    assert recipe["config"]["inputs"] == {"name": "x", "shape": [3]}
+    assert recipe["config"]["outputs"] == {"a": "head_a", "b": "head_b"}
+    recipe["compile"] = {"optimizer": "sgd", "loss": {"a": "mse", "b": "mae"}}
+    twin = kgraphs.build(recipe)
+    twin.set_weights(model.get_weights())
+    probe = np.ones((2, 3), "float32")
+    got, expected = twin(probe), model(probe)
+    assert sorted(got) == ["a", "b"]
+    for key in ("a", "b"):
+        np.testing.assert_allclose(np.asarray(got[key]), np.asarray(expected[key]), rtol=1e-6)
+    model.compile(optimizer="sgd", loss={"a": "mse", "b": "mae"})
+    inputs, targets = kgraphs.example_data(twin, batch_size=4)
+    assert sorted(targets) == ["a", "b"] and inputs.shape == (4, 3)
+    ours = twin.fit(inputs, targets, epochs=1, verbose=0).history
+    theirs = model.fit(inputs, targets, epochs=1, verbose=0).history
+    assert sorted(ours) == sorted(theirs)
+    np.testing.assert_allclose(ours["loss"], theirs["loss"], rtol=1e-5)
 
 
 def test_compile_keys_are_checked_against_graph_outputs():

@@ -11,7 +11,12 @@ from typing import Any
 
 from kgraphs.catalog.arguments import STAND_IN_LAYER
 from kgraphs.export.default_arguments import short_arguments
-from kgraphs.export.plain_values import plain_value, python_scalar, shortest_float
+from kgraphs.export.plain_values import (
+    plain_value,
+    python_scalar,
+    shortest_float,
+    without_default_arguments,
+)
 from kgraphs.graph_format.ops import MAX_CONSTANT_VALUES, constant_size
 from kgraphs.util.errors import first_line
 
@@ -70,7 +75,7 @@ def layer_arguments(
         state = LOOKUP_STATE  # bounded by MAX_VOCABULARY instead: state, not weights
     constants = {key: value for key, value in config.items() if key not in state}
     _check_constants(constants, f"{at}.args", problems)
-    arguments = short_arguments(type(layer), config)
+    arguments = without_default_arguments(short_arguments(type(layer), config))
     _check_described(type(layer).__name__, arguments, f"{at}.args", problems)
     if wraps_model:
         arguments.pop("layer", None)

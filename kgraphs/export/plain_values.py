@@ -118,6 +118,59 @@ def _plain_mapping(value: dict, at: str, problems: list[tuple[str, str]]) -> Any
     return result
 
 
+# The kinds of small Keras objects whose config holds their constructor's arguments.
+_CONSTRUCTED_FROM_CONFIG = ("initializers", "regularizers", "constraints")
+
+
+def without_default_arguments(value: Any) -> Any:
+    """`value` (plain arguments) with each initializer, regularizer and constraint in it
+    written without the arguments equal to its constructor's defaults:
+    `{class_name: VarianceScaling, config: {scale: 2.0, mode: fan_out}}`, not with
+    `seed: null, input_axes: null, ...`.
+
+    Example:
+        >>> he_normal = {"class_name": "HeNormal", "config": {"seed": None}}
+        >>> without_default_arguments({"units": 4, "kernel_initializer": he_normal})
+        {'units': 4, 'kernel_initializer': {'class_name': 'HeNormal', 'config': {}}}
+    """
+    if isinstance(value, list):
+        return [without_default_arguments(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    value = {key: without_default_arguments(item) for key, item in value.items()}
+    if isinstance(value.get("class_name"), str) and isinstance(value.get("config"), dict):
+        value["config"] = _shorter_config(value["class_name"], value["config"])
+    return value
+
+
+def _shorter_config(class_name: str, config: dict) -> dict:
+    """`config` without its defaults, unless Keras makes another object of the shorter one
+    (Constant's from_config reads `value` itself)."""
+    import keras
+
+    classes = [getattr(getattr(keras, kind), class_name, None) for kind in _CONSTRUCTED_FROM_CONFIG]
+    cls = next((c for c in classes if isinstance(c, type)), None)
+    if cls is None:
+        return config
+    try:
+        parameters = inspect.signature(cls.__init__).parameters
+        shorter = {
+            key: item
+            for key, item in config.items()
+            if key not in parameters
+            or parameters[key].default is inspect.Parameter.empty
+            or parameters[key].default != item
+        }
+        if shorter != config and (
+            cls.from_config(dict(shorter)).get_config()
+            != cls.from_config(dict(config)).get_config()
+        ):
+            return config
+    except Exception:  # whatever Keras makes of it, what it wrote is safe to keep
+        return config
+    return shorter
+
+
 def _is_marshalled_lambda(value: dict) -> bool:
     # Keras serializes a lambda activation as {"value": (base64 bytecode, defaults, closure)}.
     code = value.get("value")
