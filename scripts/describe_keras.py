@@ -257,6 +257,13 @@ def kind_of(name: str, default: Any, make, call=None) -> dict[str, Any]:
             kind = "size"  # an integer or a list of them (LayerNormalization's axis)
         elif isinstance(default, int) or name in INTEGERS:
             kind = "integer"
+        elif (
+            isinstance(default, float)
+            and name not in NUMBERS
+            and name.endswith("factor")
+            and attempt(lambda: make(**{name: [0.0, default]})) is None
+        ):
+            kind = "any"  # a number or a range (RandomInvert's factor): Keras checks it
         elif isinstance(default, float) or name in NUMBERS:
             kind = "number"
         elif name in SHAPES:

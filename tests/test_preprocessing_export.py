@@ -200,12 +200,10 @@ VARIANTS = {
         lambda: adapted(keras.layers.IntegerLookup(output_mode="tf_idf"), IDS),
         lambda: [IDS_FED],
     ),
-    # The description of Keras's layers knows RandomInvert's factor as a number only: the
-    # range Keras also takes cannot be written yet.
+    # A factor is a number or a range: both are written as given.
     "RandomInvert with a range": Case(
         lambda: keras.layers.RandomInvert(factor=(0.2, 0.6)),
         images,
-        refused=r"\.args\.factor: kgraphs cannot express this yet: expected a number",
     ),
     "IntegerLookup inverted": Case(
         lambda: keras.layers.IntegerLookup(vocabulary=[3, 5, 7], invert=True),

@@ -73,7 +73,7 @@ def _numbers_as_given(
     and a number is what the description of the argument (and so `build`) takes."""
     config = dict(config)
     for key, value in config.items():
-        if described.get(key, {}).get("kind") not in ("number", "float"):
+        if described.get(key, {}).get("kind") not in ("number", "float", "any"):
             continue
         if not (isinstance(value, list) and len(value) == 2):
             continue
