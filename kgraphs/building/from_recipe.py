@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgraphs.config.limits import MAX_PARAMETERS
 from kgraphs.graph_format.builder import keras_cause, without_weights
+from kgraphs.introspection.layer_graph import output_labels
 from kgraphs.models import registry
 from kgraphs.recipe.loading import Recipe, load_recipe
 from kgraphs.util.errors import ConfigError
@@ -130,7 +131,7 @@ def check_shapes(recipe: object, /, **overrides: Any) -> Structure:
         shapes = [tuple(tensor.shape) for tensor in model.outputs]
         parameters = model.count_params()
     return Structure(
-        parameters=parameters, output_shapes=dict(zip(model.output_names, shapes, strict=True))
+        parameters=parameters, output_shapes=dict(zip(output_labels(model), shapes, strict=True))
     )
 
 
