@@ -62,6 +62,10 @@ def assert_same_model(model: keras.Model, rebuilt: keras.Model, inputs: list | d
         assert rebuilt.output_names == [model.layers[-1].name]
     else:
         assert rebuilt.output_names == model.output_names
+        # The inputs as the models were made: shape (a fixed batch size too), dtype, sparse.
+        assert [describe(tensor) for tensor in rebuilt.inputs] == [
+            describe(tensor) for tensor in model.inputs
+        ]
         # The structures the models were made with: the same keys and nesting, in and out.
         for attribute in ("_inputs_struct", "_outputs_struct"):
             assert paths(getattr(rebuilt, attribute)) == paths(getattr(model, attribute))
@@ -70,6 +74,10 @@ def assert_same_model(model: keras.Model, rebuilt: keras.Model, inputs: list | d
     expected, got = keras.tree.flatten(expected), keras.tree.flatten(got)
     for a, b in zip(expected, got, strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4, rtol=1e-4)
+
+
+def describe(tensor) -> tuple:
+    return tuple(tensor.shape), str(tensor.dtype), bool(getattr(tensor, "sparse", False))
 
 
 def paths(structure) -> list[tuple]:

@@ -516,6 +516,22 @@ def test_a_repeated_output_is_kept_as_keras_keeps_it():
     assert_same_model(reference, rebuilt, [np.ones((2, 3), "float32")])
 
 
+@pytest.mark.backend_independent(reason="feeds a tf.SparseTensor; the recipe is the same")
+def test_a_sparse_input_with_a_fixed_batch_size_round_trips():
+    import tensorflow as tf
+
+    tags = keras.Input((5,), batch_size=2, sparse=True, name="tags")
+    reference = keras.Model(tags, keras.layers.Dense(3, name="out")(tags))
+    rebuilt, text = round_trip(reference)
+    assert yaml.safe_load(text)["config"]["inputs"] == {
+        "name": "tags",
+        "shape": [5],
+        "batch_size": 2,
+        "sparse": True,
+    }
+    assert_same_model(reference, rebuilt, [tf.sparse.from_dense(np.eye(2, 5, dtype="float32"))])
+
+
 def test_dict_outputs_compile_and_fit_by_key_as_keras_does():
     # The example: Keras's model, and the recipe's, called, compiled and fitted by key.
     x = keras.Input((3,), name="x")

@@ -109,6 +109,10 @@ class _GraphExport:
             entry: dict[str, Any] = {"name": layer.name, "shape": list(tensor.shape[1:])}
             if tensor.dtype != "float32":
                 entry["dtype"] = tensor.dtype
+            if tensor.shape[0] is not None:
+                entry["batch_size"] = tensor.shape[0]
+            if getattr(tensor, "sparse", False):
+                entry["sparse"] = True
             return entry
 
         # The structures the model was made with (one, a list, a nested mapping), as written.

@@ -94,7 +94,13 @@ class _Builder:
             self.problems += error.problems
             return None
         tensors: dict[str, Any] = {
-            item.name: keras.Input(shape=item.shape, dtype=item.dtype, name=item.name)
+            item.name: keras.Input(
+                shape=item.shape,
+                dtype=item.dtype,
+                name=item.name,
+                batch_size=item.batch_size,
+                sparse=item.sparse,
+            )
             for _, item in spec.input_items
         }
         callables: dict[str, Any] = {}

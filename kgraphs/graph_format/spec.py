@@ -66,6 +66,10 @@ class GraphInput(StrictConfig):
     shape: Annotated[tuple[Dimension | None, ...], Field(max_length=8)]
     # The tensor's dtype (string inputs build on TensorFlow only).
     dtype: DType = "float32"
+    # A batch size the model is fixed to (`keras.Input(batch_size=...)`); null: any.
+    batch_size: Dimension | None = None
+    # A sparse tensor (`keras.Input(sparse=True)`), fed as tf.SparseTensor or JAX's BCOO.
+    sparse: bool = False
 
 
 References = Annotated[list[NodeName], Field(min_length=1, max_length=1000)]
