@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import namedtuple
 
 import keras
 import numpy as np
@@ -844,6 +845,159 @@ def keras_unused_inputs():
     return model, {"input1": floats(2, 2), "input2": floats(2, 2)}
 
 
+# ------------------------------------------------------------------ examples/vision/retinanet.py
+
+
+def retinanet_heads():
+    """The class and box heads, one Sequential each called on every pyramid level, with the
+    class head's prior bias `-np.log(99)` (a numpy float), on a small feature pyramid."""
+    images = keras.Input((32, 32, 3))
+    c3 = layers.Conv2D(8, 3, 2, "same", activation="relu")(images)
+    c4 = layers.Conv2D(8, 3, 2, "same", activation="relu")(c3)
+    p4 = layers.Conv2D(16, 1, 1, "same")(c4)
+    p3 = layers.Conv2D(16, 1, 1, "same")(c3) + layers.UpSampling2D(2)(p4)
+    p5 = layers.Conv2D(16, 3, 2, "same")(c4)
+
+    def build_head(output_filters, bias_init):
+        head = keras.Sequential([keras.Input(shape=[None, None, 16])])
+        kernel_init = keras.initializers.RandomNormal(0.0, 0.01)
+        for _ in range(2):
+            head.add(layers.Conv2D(16, 3, padding="same", kernel_initializer=kernel_init))
+            head.add(layers.ReLU())
+        head.add(
+            layers.Conv2D(
+                output_filters,
+                3,
+                1,
+                padding="same",
+                kernel_initializer=kernel_init,
+                bias_initializer=bias_init,
+            )
+        )
+        return head
+
+    prior_probability = keras.initializers.Constant(-np.log((1 - 0.01) / 0.01))
+    cls_head = build_head(9 * 4, prior_probability)
+    box_head = build_head(9 * 4, "zeros")
+    cls_outputs, box_outputs = [], []
+    for feature in [p3, p4, p5]:
+        box_outputs.append(layers.Reshape([-1, 4])(box_head(feature)))
+        cls_outputs.append(layers.Reshape([-1, 4])(cls_head(feature)))
+    cls_outputs = layers.Concatenate(axis=1)(cls_outputs)
+    box_outputs = layers.Concatenate(axis=1)(box_outputs)
+    return keras.Model(images, ops.concatenate([box_outputs, cls_outputs], axis=-1)), [
+        floats(1, 32, 32, 3)
+    ]
+
+
+# ------------------------------------------------------------------ examples/audio/ctc_asr.py
+
+
+def ctc_asr():
+    """build_model, smaller: Bidirectional GRUs named by their author."""
+    input_dim, output_dim, rnn_layers, rnn_units = 16, 10, 2, 16
+    input_spectrogram = layers.Input((None, input_dim), name="input")
+    x = layers.Reshape((-1, input_dim, 1), name="expand_dim")(input_spectrogram)
+    x = layers.Conv2D(8, [11, 41], strides=[2, 2], padding="same", use_bias=False, name="conv_1")(x)
+    x = layers.BatchNormalization(name="conv_1_bn")(x)
+    x = layers.ReLU(name="conv_1_relu")(x)
+    x = layers.Reshape((-1, x.shape[-2] * x.shape[-1]))(x)
+    for i in range(1, rnn_layers + 1):
+        recurrent = layers.GRU(
+            units=rnn_units,
+            activation="tanh",
+            recurrent_activation="sigmoid",
+            use_bias=True,
+            return_sequences=True,
+            reset_after=True,
+            name=f"gru_{i}",
+        )
+        x = layers.Bidirectional(recurrent, name=f"bidirectional_{i}", merge_mode="concat")(x)
+        if i < rnn_layers:
+            x = layers.Dropout(rate=0.5)(x)
+    x = layers.Dense(units=rnn_units * 2, name="dense_1")(x)
+    x = layers.ReLU(name="dense_1_relu")(x)
+    output = layers.Dense(units=output_dim + 1, activation="softmax")(x)
+    return keras.Model(input_spectrogram, output, name="DeepSpeech_2"), [floats(2, 10, input_dim)]
+
+
+# ------------------------------------------------------------------ guides/working_with_rnns.py
+
+
+def rnn_bidirectional_backward_layer():
+    """Bidirectional with its own backward layer, and the merge modes."""
+    inputs = keras.Input((5, 10))
+    forward_layer = layers.LSTM(10, return_sequences=True)
+    backward_layer = layers.LSTM(10, activation="relu", return_sequences=True, go_backwards=True)
+    x = layers.Bidirectional(forward_layer, backward_layer=backward_layer)(inputs)
+    y = layers.Bidirectional(layers.GRU(4), merge_mode="sum")(x)
+    z = layers.Bidirectional(layers.SimpleRNN(3), merge_mode=None)(x)
+    return keras.Model(inputs, [y, z]), [floats(2, 5, 10)]
+
+
+def rnn_stateful():
+    """Cross-batch statefulness: a stateful LSTM needs a fixed batch size."""
+    inputs = keras.Input(batch_shape=(2, 3, 4))
+    outputs = layers.LSTM(5, stateful=True)(inputs)
+    return keras.Model(inputs, outputs), [floats(2, 3, 4)]
+
+
+# ------------------------------------------ keras/src/models/{functional,model,sequential}_test.py
+
+
+def keras_serialization_trainable_false():
+    """functional_test.test_serialization: a model made untrainable."""
+    inputs = keras.Input(shape=(3,), batch_size=2)
+    outputs = layers.Dense(3)(inputs)
+    return keras.Model(inputs, outputs, trainable=False), [floats(2, 3)]
+
+
+def keras_multi_outputs_struct():
+    """model_test._get_model_multi_outputs_struct: the same tensors at several paths."""
+    x = keras.Input(shape=(3,), name="x")
+    y1 = layers.Dense(1, name="y1", activation="sigmoid")(x)
+    y2 = layers.Dense(1, name="y2", activation="sigmoid")(x)
+    y3 = layers.Dense(1, name="y3", activation="sigmoid")(x)
+    outputs = {"a": (y1, y2), "b": {"b1": y1, "b2": y2}, "c": {"c1": (y1, y2), "c2": y2}, "d": y3}
+    return keras.Model(x, outputs), [floats(2, 3)]
+
+
+def keras_multi_outputs_namedtuple():
+    """model_test._get_model_multi_outputs_struct_namedtuple (a namedtuple: refused)."""
+    Y = namedtuple("Y", ["y1", "y2"])
+    x = keras.Input(shape=(3,), name="x")
+    y1 = layers.Dense(1, name="y1", activation="sigmoid")(x)
+    y2 = layers.Dense(1, name="y2", activation="sigmoid")(x)
+    return keras.Model(x, Y(y1, y2)), [floats(2, 3)]
+
+
+def keras_custom_compute_loss():
+    """model_test._get_model_with_custom_compute_loss: a Functional subclass (refused)."""
+
+    class MyModel(keras.Model):
+        def __init__(self):
+            inputs = keras.Input(shape=(3,), name="inputs")
+            outputs = layers.Dense(1, name="a")(inputs)
+            super().__init__(inputs=inputs, outputs=outputs)
+
+        def compute_loss(self, x, y, y_pred, sample_weight=None, **kwargs):
+            y_pred = [y_pred, y_pred]  # To list
+            return super().compute_loss(
+                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, **kwargs
+            )
+
+    return MyModel(), [floats(2, 3)]
+
+
+def keras_sequential_with_input_batch():
+    """sequential_test.test_basic_flow_with_input: an Input with batch_size=3."""
+    model = keras.Sequential(name="seq")
+    model.add(keras.Input(shape=(2,), batch_size=3))
+    model.add(layers.Dense(4))
+    model.add(layers.Dense(5))
+    return model, [floats(3, 2)]
+
+
 # ------------------------------------------------------------------ the table
 
 KERAS_IO = "https://github.com/keras-team/keras-io/blob/master/"
@@ -906,6 +1060,10 @@ MODELS = {
         style_transfer_features,
         "examples/generative/neural_style_transfer.py",
     ),
+    "retinanet_heads": (retinanet_heads, "examples/vision/retinanet.py"),
+    "ctc_asr": (ctc_asr, "examples/audio/ctc_asr.py"),
+    "rnn_bidirectional": (rnn_bidirectional_backward_layer, "guides/working_with_rnns.py"),
+    "rnn_stateful": (rnn_stateful, "guides/working_with_rnns.py"),
 }
 KERAS = "https://github.com/keras-team/keras/blob/master/"
 FUNCTIONAL_TEST = "keras/src/models/functional_test.py"
@@ -920,7 +1078,17 @@ MODELS |= {
         "keras_deeply_nested": keras_deeply_nested,
         "keras_unmodified_inputs": keras_unmodified_inputs,
         "keras_unused_inputs": keras_unused_inputs,
+        "keras_serialization_untrainable": keras_serialization_trainable_false,
     }.items()
+}
+MODELS |= {
+    "keras_multi_outputs_struct": (keras_multi_outputs_struct, "keras/src/models/model_test.py"),
+    "keras_outputs_namedtuple": (keras_multi_outputs_namedtuple, "keras/src/models/model_test.py"),
+    "keras_custom_compute_loss": (keras_custom_compute_loss, "keras/src/models/model_test.py"),
+    "keras_sequential_input_batch": (
+        keras_sequential_with_input_batch,
+        "keras/src/models/sequential_test.py",
+    ),
 }
 
 

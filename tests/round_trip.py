@@ -100,6 +100,9 @@ def kind(layer: keras.layers.Layer) -> type:
 
 def call(model: keras.Model, inputs: list | dict):
     """Call a model, in inference mode, with its inputs in the structure it was built with."""
+    for layer in model._flatten_layers():
+        if getattr(layer, "stateful", False):
+            layer.reset_states()  # a stateful RNN's output depends on the calls before
     structure = getattr(model, "_inputs_struct", None)  # a Sequential takes one input
     if not isinstance(inputs, dict) and not isinstance(structure, (list, tuple)):
         inputs = inputs[0]

@@ -108,11 +108,13 @@ APPLICATIONS = [
 CUSTOM_LAYER_APPLICATIONS = [
     (
         "ConvNeXtTiny",
-        r"\(model\)\.convnext_tiny_stage_0_block_0_layer_scale: LayerScale is a custom",
+        r"\(model\)\.convnext_tiny_stage_0_block_0_layer_scale: LayerScale is a layer class "
+        r"of Keras.s keras.src.applications.convnext that keras.layers does not export",
     ),
     (
         "InceptionResNetV2",
-        r"\(model\)\.custom_scale_layer\w*: CustomScaleLayer is a custom",
+        r"\(model\)\.custom_scale_layer\w*: CustomScaleLayer is a layer class of Keras.s "
+        r"keras.src.applications.inception_resnet_v2 that keras.layers does not export",
     ),
 ]
 
@@ -530,6 +532,64 @@ def test_a_sparse_input_with_a_fixed_batch_size_round_trips():
         "sparse": True,
     }
     assert_same_model(reference, rebuilt, [tf.sparse.from_dense(np.eye(2, 5, dtype="float32"))])
+
+
+def test_classes_and_ops_keras_records_under_other_names_round_trip():
+    # keras.layers.GroupQueryAttention is the class GroupedQueryAttention; ops.abs (and
+    # Python's abs) is recorded as Absolute.
+    x = keras.Input((4, 4, 8), name="x")
+    sequence = keras.layers.Reshape((16, 8))(x)
+    attention = keras.layers.GroupQueryAttention(
+        head_dim=2, num_query_heads=2, num_key_value_heads=1, name="gqa"
+    )(sequence, sequence)
+    outputs = [
+        attention,
+        keras.ops.abs(x),
+        abs(x),
+        keras.ops.zeros_like(x) + keras.ops.ones_like(x),
+        keras.ops.space_to_depth(keras.ops.depth_to_space(x, 2), 2),
+        keras.ops.image.extract_patches(x, 2),
+    ]
+    reference = keras.Model(x, outputs)
+    rebuilt, text = round_trip(reference)
+    assert "layer: GroupQueryAttention" in text and "op: absolute" in text
+    assert_same_model(
+        reference, rebuilt, [np.random.default_rng(0).random((2, 4, 4, 8), "float32")]
+    )
+
+
+@pytest.mark.backend_independent(reason="feeds a tf.RaggedTensor; elsewhere refused, below")
+def test_a_ragged_input_round_trips_on_tensorflow():
+    import tensorflow as tf
+
+    ids = keras.Input((None,), ragged=True, dtype="int32", name="ids")
+    reference = keras.Model(ids, keras.layers.Embedding(10, 2, name="embed")(ids))
+    rebuilt, text = round_trip(reference)
+    assert yaml.safe_load(text)["config"]["inputs"]["ragged"] is True
+    batch = tf.ragged.constant([[1, 2, 3], [4]])
+    np.testing.assert_array_equal(
+        reference(batch).to_tensor().numpy(), rebuilt(batch).to_tensor().numpy()
+    )
+
+
+def test_a_ragged_input_is_refused_off_tensorflow_at_its_field():
+    recipe = graph_recipe(
+        [
+            {
+                "name": "out",
+                "layer": "Embedding",
+                "args": {"input_dim": 10, "output_dim": 2},
+                "inputs": "ids",
+            }
+        ],
+        inputs={"name": "ids", "shape": [None], "dtype": "int32", "ragged": True},
+    )
+    if keras.config.backend() == "tensorflow":
+        assert kgraphs.build(recipe, compile=False).inputs[0].ragged
+        return
+    with pytest.raises(ConfigError) as caught:
+        kgraphs.build(recipe, compile=False)
+    assert [location for location, _ in caught.value.problems] == ["config.inputs.ragged"]
 
 
 def test_dict_outputs_compile_and_fit_by_key_as_keras_does():

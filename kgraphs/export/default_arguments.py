@@ -217,8 +217,29 @@ def _with_short_wrapped(config: dict[str, Any]) -> dict[str, Any]:
         # Bidirectional makes this backward layer itself when none is given.
         unnamed = {k: v for k, v in forward.get("config", {}).items() if k != "name"}
         reverse = unnamed | {"go_backwards": not unnamed.get("go_backwards", False)}
-        if {k: v for k, v in backward.get("config", {}).items() if k != "name"} == {
-            k: v for k, v in reverse.items() if v is not False or k != "go_backwards"
-        } and backward.get("class_name") == forward.get("class_name"):
+        inner = _name_making(forward["config"].get("name"), backward["config"].get("name"))
+        if (
+            inner is not None
+            and {k: v for k, v in backward.get("config", {}).items() if k != "name"}
+            == {k: v for k, v in reverse.items() if v is not False or k != "go_backwards"}
+            and backward.get("class_name") == forward.get("class_name")
+        ):
             config.pop("backward_layer")
+            config["layer"] = forward | {"config": forward["config"] | {"name": inner}}
     return config
+
+
+def _name_making(forward: Any, backward: Any) -> str | None:
+    """The name to give a Bidirectional's layer for Keras to name its two copies `forward`
+    and `backward` (`gru` makes forward_gru and backward_gru; the layer is written as its
+    forward copy), or None if no name makes both (a backward layer named apart)."""
+    if not (isinstance(forward, str) and isinstance(backward, str)):
+        return None
+    for name in (forward.removeprefix("forward_"), forward):
+        made = (
+            f"forward_{name.removeprefix('forward_')}",
+            f"backward_{name.removeprefix('backward_')}",
+        )
+        if made == (forward, backward):
+            return name
+    return None

@@ -34,21 +34,40 @@ def layer_class_name(layer: Any, at: str, problems: list[tuple[str, str]]) -> st
 
     from kgraphs.catalog.keras_names import REFUSED_LAYERS
 
-    name = type(layer).__name__
+    cls = type(layer)
+    name = _exported_name(cls) or cls.__name__
     if name in REFUSED_LAYERS:
         problems.append((at, f"{name} is refused: {REFUSED_LAYERS[name]}"))
         return None
-    if getattr(keras.layers, name, None) is not type(layer):
-        problems.append(
-            (
-                at,
-                f"{name} is a custom layer, not a built-in keras.layers class; recipes hold "
-                "built-in layers only (compose it from built-in layers and ops, or save "
-                "the model as .keras)",
-            )
+    if getattr(keras.layers, name, None) is cls:
+        return name
+    module = cls.__module__
+    if module == "keras" or module.startswith("keras."):
+        # Keras's own, but not keras.layers' (ConvNeXt's LayerScale): no name to build it by.
+        what = f"a layer class of Keras's {module} that keras.layers does not export"
+    else:
+        what = "a custom layer, not a built-in keras.layers class"
+    problems.append(
+        (
+            at,
+            f"{name} is {what}; recipes hold keras.layers classes only (compose it from "
+            "built-in layers and ops, or save the model as .keras)",
         )
-        return None
-    return name
+    )
+    return None
+
+
+def _exported_name(cls: type) -> str | None:
+    """The name keras.layers exports `cls` under: its own (`Conv2D`, not the alias
+    `Convolution2D`), or the one keras.layers gives it (`GroupQueryAttention`, whose class
+    is GroupedQueryAttention); None if keras.layers does not export it."""
+    import keras
+
+    if getattr(keras.layers, cls.__name__, None) is cls:
+        return cls.__name__
+    return next(
+        (name for name in sorted(dir(keras.layers)) if getattr(keras.layers, name) is cls), None
+    )
 
 
 def layer_arguments(

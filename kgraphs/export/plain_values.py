@@ -18,8 +18,8 @@ def plain_value(value: Any, at: str, problems: list[tuple[str, str]]) -> Any:
     Example:
         >>> import numpy as np
         >>> problems = []
-        >>> plain_value({"units": np.int64(3), "shape": (2, 4)}, "dense.args", problems)
-        {'units': 3, 'shape': [2, 4]}
+        >>> plain_value({"units": np.int64(3), "rate": np.float64(0.5)}, "dense.args", problems)
+        {'units': 3, 'rate': 0.5}
         >>> plain_value(len, "dense.args.activation", problems)
         >>> problems[0][0]
         'dense.args.activation'
@@ -30,10 +30,10 @@ def plain_value(value: Any, at: str, problems: list[tuple[str, str]]) -> Any:
         return _plain_mapping(value, at, problems)
     if isinstance(value, (list, tuple)):
         return [plain_value(item, f"{at}[{i}]", problems) for i, item in enumerate(value)]
+    if isinstance(value, np.generic):  # before float: np.float64 is a float YAML cannot write
+        return value.item()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, np.generic):
-        return value.item()
     if hasattr(value, "shape") and hasattr(value, "dtype"):  # numpy or backend arrays
         return np.asarray(value).tolist()
     if callable(value):

@@ -98,6 +98,19 @@ class _GraphExport:
                 )
             )
             return {"inputs": [], "nodes": [], "outputs": []}
+        cls = type(model)
+        if not cls.__module__.startswith("keras."):
+            # keras.Model subclassed and made Functional (super().__init__(inputs, outputs)):
+            # its own methods (compute_loss, train_step, call) would be lost, not exported.
+            self.problems.append(
+                (
+                    where,
+                    f"{model.name!r} is a {cls.__name__}, a subclass of keras.Model whose "
+                    "methods are code a recipe cannot hold; export its graph alone with "
+                    "keras.Model(model.inputs, model.outputs), or save it as .keras",
+                )
+            )
+            return {"inputs": [], "nodes": [], "outputs": []}
         names: dict[tuple[int, int, int], str] = {}  # (id(op), node index, output) -> name
         used: set[str] = set()
         first_call: dict[int, str] = {}
@@ -113,10 +126,12 @@ class _GraphExport:
                 entry["batch_size"] = tensor.shape[0]
             if getattr(tensor, "sparse", False):
                 entry["sparse"] = True
+            if getattr(tensor, "ragged", False):
+                entry["ragged"] = True
             return entry
 
         # The structures the model was made with (one, a list, a nested mapping), as written.
-        inputs = _structure(model._inputs_struct, input_entry)
+        inputs = self.structure(model._inputs_struct, input_entry, f"{where}.inputs")
 
         carried = tensors_carried(model)
         nodes = []
@@ -147,10 +162,42 @@ class _GraphExport:
                 entry["outputs"] = produced
             nodes.append(entry)
 
-        outputs = _structure(
-            model._outputs_struct, lambda tensor: self.reference(tensor, names, where)
+        outputs = self.structure(
+            model._outputs_struct,
+            lambda tensor: self.reference(tensor, names, where),
+            f"{where}.outputs",
         )
-        return {"inputs": inputs, "nodes": nodes, "outputs": outputs}
+        graph = {"inputs": inputs, "nodes": nodes, "outputs": outputs}
+        if not model.trainable:  # keras.Model(..., trainable=False), or frozen after
+            graph["trainable"] = False
+        return graph
+
+    def structure(self, value: Any, leaf: Any, at: str) -> Any:
+        """A model's input or output structure as recipe data: tuples become lists (YAML has
+        none; Keras takes them alike), mappings keep their keys in their order, and every
+        tensor becomes `leaf(tensor)`. A namedtuple's field names and a key that is not a
+        string have no recipe form: problems, not a silently different structure."""
+        if isinstance(value, tuple) and hasattr(value, "_fields"):
+            self.problems.append(
+                (
+                    at,
+                    f"a namedtuple ({type(value).__name__}); recipes hold lists and mappings: "
+                    "make the model with a dict instead (`keras.Model(x, y._asdict())`)",
+                )
+            )
+            return []
+        if isinstance(value, (list, tuple)):
+            return [self.structure(item, leaf, f"{at}[{i}]") for i, item in enumerate(value)]
+        if isinstance(value, dict):
+            for key in value:
+                if not isinstance(key, str):
+                    self.problems.append(
+                        (at, f"the key {key!r} is not a string; recipes key mappings by name")
+                    )
+            return {
+                str(key): self.structure(item, leaf, f"{at}.{key}") for key, item in value.items()
+            }
+        return leaf(value)
 
     def node(
         self, node: Any, operation: Any, names: dict, first_call: dict, name: str, at: str
@@ -291,16 +338,6 @@ class _GraphExport:
             )
             return operation.name
         return names[key]
-
-
-def _structure(value: Any, leaf: Any) -> Any:
-    """A model's input or output structure as recipe data: tuples become lists, mappings keep
-    their keys in their order, and every tensor becomes `leaf(tensor)`."""
-    if isinstance(value, (list, tuple)):
-        return [_structure(item, leaf) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _structure(item, leaf) for key, item in value.items()}
-    return leaf(value)
 
 
 def _unique(name: str, used: set[str]) -> str:

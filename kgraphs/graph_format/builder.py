@@ -89,7 +89,7 @@ class _Builder:
 
         found = len(self.problems)
         try:
-            _refuse_string_inputs(spec, where=where, backend=keras.config.backend())
+            _refuse_tensorflow_only_inputs(spec, where=where, backend=keras.config.backend())
         except ConfigError as error:
             self.problems += error.problems
             return None
@@ -100,6 +100,7 @@ class _Builder:
                 name=item.name,
                 batch_size=item.batch_size,
                 sparse=item.sparse,
+                ragged=item.ragged,
             )
             for _, item in spec.input_items
         }
@@ -121,11 +122,14 @@ class _Builder:
             self.refuse()
             return None
         # The structures Keras is given are the recipe's own: one, a list or a mapping.
-        return keras.Model(
+        model = keras.Model(
             inputs=map_structure(lambda item: tensors[item.name], spec.inputs),
             outputs=map_structure(lambda output: tensors[output], spec.outputs),
             name=name,
         )
+        if not spec.trainable:
+            model.trainable = False  # freezes every layer in it, as in Keras
+        return model
 
     def node(
         self, node: GraphNode, path: str, tensors: dict[str, Any], callables: dict[str, Any]
@@ -240,9 +244,10 @@ def _call_op(node: GraphNode, resolve) -> Any:
     return op_function(node.op)(**arguments)
 
 
-def _refuse_string_inputs(spec: GraphSpec, *, where: str, backend: str) -> None:
+def _refuse_tensorflow_only_inputs(spec: GraphSpec, *, where: str, backend: str) -> None:
     """Only TensorFlow tensors hold strings. On another backend a string input builds and then
-    fails on the first batch with "Invalid dtype: str32", far from the recipe, so say it here."""
+    fails on the first batch with "Invalid dtype: str32", far from the recipe, so say it here;
+    ragged inputs likewise."""
     if backend == "tensorflow":
         return
     problems = [
@@ -255,6 +260,16 @@ def _refuse_string_inputs(spec: GraphSpec, *, where: str, backend: str) -> None:
         )
         for path, item in spec.input_items
         if item.dtype == "string"
+    ]
+    problems += [
+        (
+            f"{where}.{path}.ragged",
+            f"expected ragged: false on the {backend} backend (ragged tensors are "
+            "TensorFlow's); pad the sequences to one length (and mask them), or run on "
+            "KERAS_BACKEND=tensorflow",
+        )
+        for path, item in spec.input_items
+        if item.ragged
     ]
     if problems:
         raise ConfigError(problems)

@@ -71,6 +71,7 @@ OPS: dict[str, OpSignature] = {
         [
             "negative",
             "abs",
+            "absolute",  # what Keras records ops.abs (and Python's abs) as
             "square",
             "sqrt",
             "exp",
@@ -127,6 +128,13 @@ OPS: dict[str, OpSignature] = {
     "gelu": _op("x approximate", "x"),
     "elu": _op("x alpha", "x"),
     "leaky_relu": _op("x negative_slope", "x"),
+    "zeros_like": _op("x dtype", "x"),
+    "ones_like": _op("x dtype", "x"),
+    "depth_to_space": _op("x block_size data_format", "x", "x block_size"),
+    "space_to_depth": _op("x block_size data_format", "x", "x block_size"),
+    "image.extract_patches": _op(
+        "images size strides dilation_rate padding data_format", "images", "images size"
+    ),
 }
 
 # Constants larger than this belong in a layer's weights, not in a recipe.

@@ -70,6 +70,8 @@ class GraphInput(StrictConfig):
     batch_size: Dimension | None = None
     # A sparse tensor (`keras.Input(sparse=True)`), fed as tf.SparseTensor or JAX's BCOO.
     sparse: bool = False
+    # A ragged tensor (`keras.Input(ragged=True)`), fed as tf.RaggedTensor: TensorFlow only.
+    ragged: bool = False
 
 
 References = Annotated[list[NodeName], Field(min_length=1, max_length=1000)]
@@ -204,6 +206,8 @@ class GraphSpec(StrictConfig):
     # The model's outputs: a name, a list of names, or a (nested) mapping from keys to names,
     # as `keras.Model(outputs=...)` takes them; the model returns that structure.
     outputs: OutputStructure
+    # false: the model is frozen as a whole (`keras.Model(..., trainable=False)`).
+    trainable: bool = True
 
     @property
     def input_items(self) -> list[tuple[str, GraphInput]]:
