@@ -143,13 +143,24 @@ GRAPH = {
 }
 
 
+# GRAPH's input with each of keras.Input's defaults written out.
+FULL_GRAPH_INPUT = {
+    "name": "x",
+    "shape": [4],
+    "dtype": "float32",
+    "batch_size": None,
+    "sparse": False,
+    "ragged": False,
+}
+
+
 def test_full_graph_recipe_fills_each_node_kinds_keys_only():
     assert full_recipe(load_recipe(GRAPH)) == {
         "version": 1,
         "architecture": "graph",
         "name": "g",
         "config": {
-            "inputs": [{"name": "x", "shape": [4], "dtype": "float32"}],
+            "inputs": [FULL_GRAPH_INPUT],
             "nodes": [
                 # A layer takes args and call; a reuse and a nested graph call only; an op args.
                 {"name": "d", "layer": "Dense", "args": {"units": 2}, "inputs": "x", "call": {}},
@@ -158,17 +169,28 @@ def test_full_graph_recipe_fills_each_node_kinds_keys_only():
                 {
                     "name": "sub",
                     "graph": {
-                        "inputs": [{"name": "i", "shape": [2], "dtype": "float32"}],
+                        "inputs": [
+                            {
+                                "name": "i",
+                                "shape": [2],
+                                "dtype": "float32",
+                                "batch_size": None,
+                                "sparse": False,
+                                "ragged": False,
+                            }
+                        ],
                         "nodes": [
                             {"name": "r", "layer": "ReLU", "args": {}, "inputs": "i", "call": {}}
                         ],
                         "outputs": "r",
+                        "trainable": True,
                     },
                     "inputs": "s",
                     "call": {},
                 },
             ],
             "outputs": "sub",
+            "trainable": True,
         },
     }
 
@@ -230,10 +252,10 @@ def test_render_text_json_is_the_full_recipe():
                 **GRAPH,
                 "config": {
                     **GRAPH["config"],
-                    "inputs": [{"name": "x", "shape": [4], "dtype": "float32"}],
+                    "inputs": [FULL_GRAPH_INPUT],
                 },
             },
-            id="graph input dtype written out",
+            id="graph input defaults written out",
         ),
     ],
 )

@@ -592,6 +592,24 @@ def test_a_ragged_input_is_refused_off_tensorflow_at_its_field():
     assert [location for location, _ in caught.value.problems] == ["config.inputs.ragged"]
 
 
+STRUCTURE_MISTAKES = [
+    # (inputs, outputs, the one problem's location, words of its message)
+    ({"a": {"name": "x", "shape": [8]}, "b": 5}, "out", "config.inputs.b", "expected a mapping"),
+    ({"nme": "x", "shape": [8]}, "out", "config.inputs.nme", "did you mean 'name'?"),
+    ({"name": "x", "shape": [8]}, {"score": "ot"}, "config.outputs.score", "did you mean 'out'?"),
+    ({"name": "x", "shape": [8]}, ["out", {"k": 3}], "config.outputs[1].k", "expected a string"),
+]
+
+
+@pytest.mark.parametrize(("inputs", "outputs", "location", "words"), STRUCTURE_MISTAKES)
+def test_a_mistake_in_a_structure_is_located_inside_it(inputs, outputs, location, words):
+    with pytest.raises(ConfigError) as caught:
+        kgraphs.load_recipe(graph_recipe([dense("out", "x")], outputs=outputs, inputs=inputs))
+    assert any(where == location and words in said for where, said in caught.value.problems), (
+        caught.value.problems
+    )
+
+
 def test_dict_outputs_compile_and_fit_by_key_as_keras_does():
     # The example: Keras's model, and the recipe's, called, compiled and fitted by key.
     x = keras.Input((3,), name="x")

@@ -109,6 +109,9 @@ MISTAKES = [
         "under `call`",
     ),
     ("wiring", ("nodes", 3, "inputs"), "encod", "nodes[3].inputs", "'encode'"),
+    ("input field", ("inputs", 0, "batch_sise"), 4, "inputs[0].batch_sise", "'batch_size'"),
+    ("input flag", ("inputs", 0, "sparse"), "yes", "inputs[0].sparse", "true or false"),
+    ("input batch size", ("inputs", 0, "batch_size"), 0, "inputs[0].batch_size", ">= 1"),
 ]
 COMPILE_MISTAKES = [
     (

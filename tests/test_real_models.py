@@ -73,7 +73,8 @@ def test_round_trip_or_located_refusal(example):
         return
     text = dump_yaml(kgraphs.to_recipe(model))
     assert_rebuilds(text, model, inputs)
-    assert len(text) < len(model.to_json()) / 4  # short: what differs from Keras's defaults
+    # Short: only what differs from Keras's defaults, plus the header lines every recipe has.
+    assert len(text) < len(model.to_json()) / 4 + 100
 
 
 def test_through_a_keras_file_and_the_export_command(example, tmp_path, capsys):

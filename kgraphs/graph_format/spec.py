@@ -40,7 +40,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag
 from typing_extensions import TypeAliasType
 
-from kgraphs.config.validation import Int, Str, StrictConfig
+from kgraphs.config.validation import Bool, Int, Str, StrictConfig
+from kgraphs.util.errors import close_match
 
 NodeName = Annotated[Str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]{0,199}$")]
 DType = Literal[
@@ -69,9 +70,9 @@ class GraphInput(StrictConfig):
     # A batch size the model is fixed to (`keras.Input(batch_size=...)`); null: any.
     batch_size: Dimension | None = None
     # A sparse tensor (`keras.Input(sparse=True)`), fed as tf.SparseTensor or JAX's BCOO.
-    sparse: bool = False
+    sparse: Bool = False
     # A ragged tensor (`keras.Input(ragged=True)`), fed as tf.RaggedTensor: TensorFlow only.
-    ragged: bool = False
+    ragged: Bool = False
 
 
 References = Annotated[list[NodeName], Field(min_length=1, max_length=1000)]
@@ -138,14 +139,26 @@ def _is_structure(value: Any) -> bool:
 
 
 def input_kind(value: Any) -> str:
-    # An input definition's fields are plain values (`name: x`, `shape: [3]`); a mapping of
-    # inputs holds only definitions, lists and mappings. So `{x: {name: x, shape: [3]}}` is a
-    # mapping, and `{shape: [3]}` is a definition (missing its name), whatever its keys.
+    """Which form of inputs `value` is: "list", "mapping" (of keys to inputs) or "input".
+
+    An input's fields are plain values (`name: x`, `shape: [3]`); a mapping of inputs holds
+    definitions, lists and mappings. So `{x: {name: x, shape: [3]}}` is a mapping, and
+    `{shape: [3]}` an input missing its name; a mapping with an input's field (or a near
+    miss, `nme: x`) as a plain value is an input, so its mistakes are told as an input's.
+
+    Example:
+        >>> input_kind({"x": {"name": "x", "shape": [3]}, "y": 5}), input_kind({"nme": "x"})
+        ('mapping', 'input')
+    """
     if isinstance(value, list):
         return "list"
-    if isinstance(value, Mapping) and value and all(_is_structure(v) for v in value.values()):
-        return "mapping"
-    return "input"
+    if not isinstance(value, Mapping) or not any(_is_structure(v) for v in value.values()):
+        return "input"
+    fields = GraphInput.model_fields
+    for key, item in value.items():
+        if not _is_structure(item) and (key in fields or close_match(key, fields)):
+            return "input"
+    return "mapping"
 
 
 def _output_kind(value: Any) -> str:
@@ -207,7 +220,7 @@ class GraphSpec(StrictConfig):
     # as `keras.Model(outputs=...)` takes them; the model returns that structure.
     outputs: OutputStructure
     # false: the model is frozen as a whole (`keras.Model(..., trainable=False)`).
-    trainable: bool = True
+    trainable: Bool = True
 
     @property
     def input_items(self) -> list[tuple[str, GraphInput]]:
