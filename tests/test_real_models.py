@@ -32,7 +32,8 @@ REFUSED = {  # name -> the problem, as a pattern (auto-generated layer names get
     "vae_encoder": r"\(model\)\.sampling\w*: Sampling is a custom layer",
     "keras_outputs_namedtuple": r"\(model\)\.outputs: a namedtuple \(Y\); recipes hold lists",
     "keras_custom_compute_loss": (
-        r"\(model\): 'my_model' is a MyModel, a subclass of keras.Model whose methods are code"
+        r"\(model\): 'my_model(_\d+)?' is a MyModel, a subclass of keras.Model whose "
+        "methods are code"
     ),
 }
 # Refused as made, but a .keras file keeps them as Keras's loader makes them: a list.
