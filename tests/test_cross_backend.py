@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import RECIPES, ROOT, clean_environment
+from conftest import ALLOCATABLE, ROOT, clean_environment
 
 from kgraphs.util.atomic import write_text
 
@@ -41,7 +41,7 @@ SAME_LAYERS_AS_ANOTHER = {
 }
 CHECKED = [
     path
-    for path in RECIPES
+    for path in ALLOCATABLE
     if str(path.relative_to(ROOT / "recipes")) not in SAME_LAYERS_AS_ANOTHER
 ]
 BACKENDS = ("tensorflow", "jax")
@@ -128,7 +128,7 @@ def exchanged(tmp_path_factory, worker_id) -> dict:
 
 def test_every_recipe_is_saved_and_loaded_on_each_backend(exchanged):
     expected = {saved_name(path) for path in CHECKED}
-    assert len(expected) == len(CHECKED) == len(RECIPES) - len(SAME_LAYERS_AS_ANOTHER)
+    assert len(expected) == len(CHECKED) == len(ALLOCATABLE) - len(SAME_LAYERS_AS_ANOTHER)
     for saved_on, loaded_on in DIRECTIONS:
         assert set(exchanged["saved"][saved_on]) == expected
         assert set(exchanged["loaded"][loaded_on]) == expected

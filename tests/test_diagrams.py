@@ -56,7 +56,7 @@ def models(application):
             if name in KERAS_IO:
                 built[name] = MODELS[name.split(":", 1)[1]][0]()[0]
             else:
-                built[name] = kgraphs.build(name, compile=False)
+                built[name] = kgraphs.build(name, compile=False, weights=False)
         return built[name]
 
     return get

@@ -52,7 +52,7 @@ def built():
     for path in RECIPES:
         recipe = kgraphs.load_recipe(path)
         keras.backend.clear_session()  # as the gallery does: Keras's names start afresh
-        models[path] = recipe, kgraphs.build(recipe, compile=False)
+        models[path] = recipe, kgraphs.build(recipe, compile=False, weights=False)
     return models
 
 

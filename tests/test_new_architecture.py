@@ -96,6 +96,7 @@ def test_a_new_architecture_file_is_all_it_takes(tmp_path):
     assert found == {
         "all": True,
         "architectures": [
+            "decoder_lm",
             "graph",
             "image_multitask",
             "residual_cnn",

@@ -18,6 +18,7 @@ from keras import layers
 
 import kgraphs
 from kgraphs.building.from_recipe import check_shapes
+from kgraphs.config.limits import over_parameter_limit
 from kgraphs.graph_format.builder import estimated_weights
 from kgraphs.util.errors import ConfigError
 
@@ -226,10 +227,14 @@ def test_build_refuses_what_would_pass_the_limit_before_allocating():
     assert raised.value.problems == [
         (
             "config.nodes[0]",
-            "the graph reaches about 1,600,040,000 parameters here, over the limit of "
-            "250,000,000 (set KGRAPHS_MAX_PARAMETERS to allow more)",
+            over_parameter_limit(1_600_040_000, where="here the graph reaches"),
         )
     ]
+    assert raised.value.problems[0][1].startswith(
+        "here the graph reaches 1,600,040,000 parameters: about 6.4 GB of float32 weights (this "
+        "machine has "
+    )
+    assert "kgraphs plot`, `summary`, `diff` and `validate --shapes`" in str(raised.value)
     assert not pending_variables()
 
 
@@ -247,7 +252,7 @@ def test_a_wrapped_layer_counts_against_the_limit():
         dense("score", 1, "both"),
         outputs="score",
     )
-    with pytest.raises(ConfigError, match="about 307,201,920,000 parameters") as raised:
+    with pytest.raises(ConfigError, match="reaches 307,201,920,000 parameters") as raised:
         kgraphs.build(recipe)
     assert [location for location, _ in raised.value.problems] == ["config.nodes[0]"]
     # A structure of it is checked (the node after it too) and counted, never refused.
@@ -301,8 +306,9 @@ def test_validate_shapes_from_another_directory(tmp_path):
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     assert result.returncode == 2, result.stderr
     assert result.stdout.splitlines() == [
-        "ok  big.yaml  (graph, outputs: score (None, 10); 1,600,440,010 parameters, over the "
-        "limit of 250,000,000 that build allows (set KGRAPHS_MAX_PARAMETERS to allow more))"
+        "ok  big.yaml  (graph, outputs: score (None, 10); 1,600,440,010 parameters, about 6.4 "
+        "GB of float32 weights: over the limit of 250,000,000 that build allocates (set "
+        "KGRAPHS_MAX_PARAMETERS to allow more))"
     ]
     assert result.stderr.splitlines()[0] == "bad.yaml: 2 problems"
     assert "config.nodes[2]: Add failed on inputs a (None, 4), b (None, 6)" in result.stderr

@@ -6,8 +6,9 @@ import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kgraphs.building.structure_only import structure_only
 from kgraphs.config.limits import MAX_PARAMETERS
-from kgraphs.graph_format.builder import keras_cause, without_weights
+from kgraphs.graph_format.builder import keras_cause
 from kgraphs.introspection.layer_graph import output_labels
 from kgraphs.models import registry
 from kgraphs.recipe.loading import Recipe, load_recipe
@@ -24,6 +25,7 @@ def build(
     /,
     *,
     compile: bool = True,
+    weights: bool = True,
     strategy: tf.distribute.Strategy | None = None,
     distribution: DataParallel | ModelParallel | None = None,
     **overrides: Any,
@@ -35,6 +37,12 @@ def build(
             compile as the chapter does) or of an architecture (its defaults), a path to a
             `.yaml`/`.yml`/`.json`/`.toml` recipe, a recipe dict, or a `Recipe`.
         compile: compile with the recipe's `compile` section, when it has one.
+        weights: False builds the structure only: every layer, shape and exact parameter
+            count, and no weight allocated, so a model of billions of parameters builds in a
+            second for `summary()`, `kgraphs.plot`, `kgraphs.diff` or `kgraphs.to_recipe`.
+            Such a model refuses to run (call, fit, predict, save) with a `NoWeightsError`.
+            With weights (the default), a model over the memory limit
+            (KGRAPHS_MAX_PARAMETERS) is refused before its first weight is allocated.
         strategy: a `tf.distribute.Strategy`; the model is built and compiled in its scope,
             so its variables are created (and mirrored) where the strategy puts them. With
             several replicas, BatchNormalization layers synchronize their batch statistics
@@ -69,9 +77,15 @@ def build(
             ],
             source=validated.source,
         )
+    if not weights and (strategy is not None or distribution is not None):
+        raise ConfigError(
+            [("weights", "False builds structure only; a strategy or distribution places weights")]
+        )
     scope = _placement_scope(strategy=strategy, distribution=distribution)
     with scope:
-        model = instantiate(validated)
+        model = (
+            instantiate(validated) if weights else structure_only(lambda: instantiate(validated))
+        )
         if strategy is not None and strategy.num_replicas_in_sync > 1:
             _synchronize_batch_statistics(model)
         if compile and validated.compile is not None:
@@ -126,10 +140,9 @@ def check_shapes(recipe: object, /, **overrides: Any) -> Structure:
         (None, 1)
     """
     validated = load_recipe(recipe, **overrides)
-    with without_weights():
-        model = instantiate(validated)
-        shapes = [tuple(tensor.shape) for tensor in model.outputs]
-        parameters = model.count_params()
+    model = structure_only(lambda: instantiate(validated))
+    shapes = [tuple(tensor.shape) for tensor in model.outputs]
+    parameters = model.count_params()
     return Structure(
         parameters=parameters, output_shapes=dict(zip(output_labels(model), shapes, strict=True))
     )
@@ -195,21 +208,24 @@ def _keras_version() -> str:
 
 
 def model_of(model_or_recipe: object) -> keras.Model:
-    """A model as given, or the uncompiled model of a recipe (a name, path, dict or `Recipe`):
-    what the commands that only look at a model (drawing, the interactive page) draw. A recipe
-    with search spaces gives the model of their defaults."""
+    """A model as given, or the uncompiled structure-only model of a recipe (a name, path,
+    dict or `Recipe`): what the commands that only look at a model (drawing, the interactive
+    page, diff) look at, at any size. A recipe with search spaces gives the model of their
+    defaults."""
     import keras
 
     if isinstance(model_or_recipe, keras.Model):
         return model_or_recipe
-    return instantiate(load_recipe(model_or_recipe))
+    recipe = load_recipe(model_or_recipe)
+    return structure_only(lambda: instantiate(recipe))
 
 
 def instantiate(recipe: Recipe) -> keras.Model:
-    """The uncompiled model of a validated recipe."""
-    builder = registry.get(recipe.architecture).builder
+    """The uncompiled model of a validated recipe (refused over the memory limit where weights
+    are allocated: not inside `structure_only`)."""
+    architecture = registry.get(recipe.architecture)
     try:
-        return builder(recipe.config, name=recipe.model_name)
+        return architecture.make(recipe.config, name=recipe.model_name)
     except ConfigError as error:
         raise error.with_source(recipe.source) from None
     except (ValueError, TypeError) as error:

@@ -73,7 +73,7 @@ def _shapes_line(recipe: Recipe, *, verbose: bool) -> str:
     a count over the parameter limit says that build refuses it."""
     with quiet_tensorflow(verbose):
         from kgraphs.building.from_recipe import check_shapes
-        from kgraphs.config.limits import MAX_PARAMETERS
+        from kgraphs.config.limits import BYTES_PER_PARAMETER, MAX_PARAMETERS
 
         try:
             structure = check_shapes(recipe)
@@ -84,9 +84,10 @@ def _shapes_line(recipe: Recipe, *, verbose: bool) -> str:
     )
     count = f"{structure.parameters:,} parameters"
     if structure.over_limit:
+        gigabytes = structure.parameters * BYTES_PER_PARAMETER / 1e9
         count += (
-            f", over the limit of {MAX_PARAMETERS:,} that build allows (set "
-            "KGRAPHS_MAX_PARAMETERS to allow more)"
+            f", about {gigabytes:.1f} GB of float32 weights: over the limit of "
+            f"{MAX_PARAMETERS:,} that build allocates (set KGRAPHS_MAX_PARAMETERS to allow more)"
         )
     return f"({recipe.architecture}, outputs: {outputs}; {count})"
 
@@ -101,7 +102,7 @@ def summary_command(arguments: argparse.Namespace) -> int:
     with quiet_tensorflow(arguments.verbose):
         from kgraphs.building.from_recipe import build
 
-        model = build(recipe)
+        model = build(recipe, weights=False)  # exact counts; no weight allocated
     model.summary()
     return EXIT_OK
 

@@ -247,7 +247,7 @@ def _read(source: Recipe | Path | keras.Model, assignments: Mapping[str, Any] | 
     if isinstance(source, Recipe):
         from kgraphs.building.from_recipe import build
 
-        model = build(source, compile=False)
+        model = build(source, compile=False, weights=False)  # compares structure, any size
         label = source.source or "<recipe>"
         if assignments:
             label += " with " + ", ".join(f"{path}={value}" for path, value in assignments.items())

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from kgraphs.building.from_recipe import instantiate
+from kgraphs.building.from_recipe import model_of
 from kgraphs.drawing.interactive import page
 from kgraphs.drawing.plot import collapsed_dot_source, dot_source, render
 from kgraphs.introspection.layer_graph import output_labels
@@ -62,7 +62,7 @@ def render_gallery(
         import keras
 
         keras.backend.clear_session()
-        model = instantiate(recipe)
+        model = model_of(recipe)  # structure only: a gallery draws models of any size
         name = recipe.model_name
         collapsed = collapsed_dot_source(model, show_params=True)
         outputs = {

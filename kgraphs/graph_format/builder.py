@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from kgraphs.catalog.keras_names import LAYERS
-from kgraphs.config.limits import MAX_PARAMETERS
+from kgraphs.config.limits import (
+    allocates_weights,
+    allocating,
+    over_parameter_limit,
+    without_weights,
+)
 from kgraphs.graph_format.ops import OPS, op_function, parse_key
 from kgraphs.graph_format.spec import GraphNode, GraphSpec, map_structure
 from kgraphs.util.errors import ConfigError, did_you_mean
@@ -36,35 +40,6 @@ def build_graph(spec: GraphSpec, *, name: str, where: str) -> keras.Model:
         if model is None:
             raise ConfigError(builder.problems)
         return model
-
-
-@contextlib.contextmanager
-def without_weights() -> Iterator[None]:
-    """Build layers and models as structure only: shapes, dtypes and `count_params()`, with no
-    weight allocated (Keras's `StatelessScope(initialize_variables=False)`: Dense layers of
-    billions of parameters in milliseconds).
-
-    Keras keeps the variables it did not initialize in a list, to initialize them when the next
-    stateless scope closes (a symbolic call opens one); they are taken off that list here, so a
-    structure built in this scope never allocates later. Its models cannot run.
-    """
-    import keras
-    from keras.src.backend.common import global_state
-
-    pending = list(global_state.get_global_attribute("uninitialized_variables") or [])
-    try:
-        with keras.StatelessScope(initialize_variables=False):
-            yield
-    finally:
-        global_state.set_global_attribute("uninitialized_variables", pending)
-
-
-def _allocates_weights() -> bool:
-    """Whether layers built now allocate their weights (not inside `without_weights`)."""
-    from keras.src.backend.common.stateless_scope import get_stateless_scope
-
-    scope = get_stateless_scope()
-    return scope is None or scope.initialize_variables
 
 
 class _Builder:
@@ -148,15 +123,9 @@ class _Builder:
             # Weights are allocated when a layer is first called; refuse before that.
             shapes = [tuple(tensors[reference].shape) for reference, _ in node.references]
             self.parameters += estimated_weights(callables[node.name], shapes)
-            if self.parameters > MAX_PARAMETERS and _allocates_weights():
-                self.problems.append(
-                    (
-                        path,
-                        f"the graph reaches about {self.parameters:,} parameters here, over "
-                        f"the limit of {MAX_PARAMETERS:,} (set KGRAPHS_MAX_PARAMETERS to allow "
-                        "more)",
-                    )
-                )
+            refusal = over_parameter_limit(self.parameters, where="here the graph reaches")
+            if refusal and allocates_weights():
+                self.problems.append((path, refusal))
                 # Still called, without weights, so that its shapes and its dependents are
                 # checked too.
                 self.refuse()
@@ -167,8 +136,12 @@ class _Builder:
             callables[node.name] = nested
         elif node.reuse is not None:
             callables[node.name] = callables[node.reuse]
+        called = callables.get(node.name)
+        # A stateful RNN builds its states from values: allocated even in a structure.
+        needs_values = getattr(called, "stateful", False) and not allocates_weights()
         try:
-            result = _call_node(node, callables.get(node.name), tensors)
+            with allocating() if needs_values else contextlib.nullcontext():
+                result = _call_node(node, called, tensors)
         except ConfigError:
             raise
         except Exception as error:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kgraphs.config.limits import over_parameter_limit
+from kgraphs.config.limits import allocates_weights, over_parameter_limit
 from kgraphs.config.validation import StrictConfig, validate
 from kgraphs.models.builtin import BUILTIN
 from kgraphs.util.errors import ConfigError, did_you_mean
@@ -84,6 +84,16 @@ class Architecture:
     def summary(self) -> str:
         return (inspect.getdoc(self.builder) or "").split("\n", 1)[0]
 
+    def make(self, config: ArchitectureConfig, *, name: str) -> keras.Model:
+        """The model of a validated `config`, refused before any weight is allocated when its
+        weights are over the memory limit (a config of any size validates, and builds inside
+        `without_weights`: its structure needs no memory)."""
+        count = config.parameter_count()
+        refusal = None if count is None else over_parameter_limit(count)
+        if refusal and allocates_weights():
+            raise ConfigError([("config", refusal)])
+        return self.builder(config, name=name)
+
     def config(self, config: object = None, /, **fields: Any) -> ArchitectureConfig:
         """Validate `config` (a mapping or config object) updated with `fields`."""
         if isinstance(config, self.config_class):
@@ -103,10 +113,6 @@ class Architecture:
             ]
             raise ConfigError([*error.problems, *partial]) from None
         problems = config.problems()
-        count = config.parameter_count()
-        limit = None if count is None else over_parameter_limit(count)
-        if limit:
-            problems.append(("", limit))
         if problems:
             raise ConfigError(
                 [
@@ -133,7 +139,7 @@ def register(config_class: type[ArchitectureConfig]) -> Callable[[Builder], Buil
 
         def factory(config: Mapping[str, Any] | None = None, /, **fields: Any) -> keras.Model:
             try:
-                return builder(architecture.config(config, **fields), name=name)
+                return architecture.make(architecture.config(config, **fields), name=name)
             except ConfigError as error:
                 raise error.with_source(f"{name}() arguments") from None
 
