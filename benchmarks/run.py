@@ -325,6 +325,50 @@ def validate_vs_import_tensorflow(repeats: int) -> dict:
     }
 
 
+def large_model_commands_vs_import_tensorflow(repeats: int) -> dict:
+    """plot, summary, diff and render of 7- and 70-billion-parameter recipes, as processes,
+    against `python -c "import tensorflow"`, with each command's peak memory."""
+    seven, seventy = "decoder_7b", str(ROOT / "benchmarks" / "decoder_70b.yaml")
+    pictures = ROOT / "build" / "bench-pictures"
+    commands = {}
+    for label, recipe, edit in (
+        ("7B", seven, "config.depth=40"),
+        ("70B", seventy, "config.depth=100"),
+    ):
+        commands |= {
+            f"kgraphs plot {label}": ["plot", recipe, "-o", str(pictures), "--format", "svg"],
+            f"kgraphs summary {label}": ["summary", recipe],
+            f"kgraphs diff {label} (depth +25%)": ["diff", recipe, recipe, "--set-b", edit],
+            f"kgraphs render {label}": ["render", recipe],
+        }
+    peaks: dict[str, int] = {}
+
+    def process(name: str, arguments: list[str]):
+        def run() -> None:
+            child = subprocess.Popen(
+                [sys.executable, *arguments], cwd=ROOT, stdout=subprocess.DEVNULL
+            )
+            # wait4: this process's own peak, with the `dot` it waited for.
+            _, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            if child.returncode not in (0, 1):  # diff exits 1 when the models differ
+                raise RuntimeError(f"{arguments} exited {child.returncode}")
+            peaks[name] = max(peaks.get(name, 0), usage.ru_maxrss * 1024)
+
+        return run
+
+    import_tf = process("import tensorflow", ["-c", "import tensorflow"])
+    results = {}
+    for name, arguments in commands.items():
+        row = interleaved(
+            process(name, ["-m", "kgraphs", *arguments]), import_tf, max(3, repeats // 5)
+        )
+        row["kgraphs_peak_mb"] = peaks[name] / 1e6
+        row["baseline_peak_mb"] = peaks["import tensorflow"] / 1e6
+        results[f"{name} vs import tensorflow"] = row
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeats", type=int, default=15)
@@ -342,6 +386,7 @@ def main() -> None:
         distributed_step_vs_hand_written,
         diff_vs_building,
         validate_vs_import_tensorflow,
+        large_model_commands_vs_import_tensorflow,
     ):
         print(f"measuring: {measure.__doc__.splitlines()[0]}", file=sys.stderr, flush=True)
         results |= measure(arguments.repeats)
@@ -369,6 +414,14 @@ def main() -> None:
             f"| {name:52} | {row['ratio_min']:11.3f} | {row['ratio_median']:14.3f} "
             f"| {row['kgraphs_min_s'] * 1000:9.1f}ms | {row['baseline_min_s'] * 1000:10.1f}ms |"
         )
+    print(f"\n| {'peak memory of a whole process':52} | kgraphs | baseline |")
+    print(f"| {'-' * 52} | ------- | -------- |")
+    for name, row in results.items():
+        if "kgraphs_peak_mb" in row:
+            print(
+                f"| {name:52} | {row['kgraphs_peak_mb']:4.0f} MB | "
+                f"{row['baseline_peak_mb']:5.0f} MB |"
+            )
     print()
     print_backend_table(backends)
     print(f"\nwrote {output.relative_to(ROOT)}")
