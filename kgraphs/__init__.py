@@ -12,7 +12,7 @@ is its file and its registration, nothing else. docs/guide/architecture.md maps 
 Example:
     >>> import kgraphs
     >>> kgraphs.architectures()
-    ['graph', 'image_multitask', 'residual_cnn', 'siamese_text', 'ticket_priority']
+    ['decoder_lm', 'graph', 'image_multitask', 'residual_cnn', 'siamese_text', 'ticket_priority']
     >>> kgraphs.ticket_priority().count_params()
     652561
 """
@@ -26,6 +26,8 @@ from kgraphs.models.builtin import BUILTIN
 
 if TYPE_CHECKING:  # what type checkers and IDEs see (a test keeps it equal to PUBLIC)
     from kgraphs.building.from_recipe import build
+    from kgraphs.building.structure_only import NoWeightsError
+    from kgraphs.building.weight_transfer import TransferReport, transfer_weights
     from kgraphs.diffing.compare import diff
     from kgraphs.drawing.graphviz import GraphvizMissingError, RenderError
     from kgraphs.drawing.plot import Diagram, plot
@@ -46,6 +48,7 @@ PUBLIC = {
     "ConfigError": "kgraphs.util.errors",
     "Diagram": "kgraphs.drawing.plot",
     "GraphvizMissingError": "kgraphs.drawing.graphviz",
+    "NoWeightsError": "kgraphs.building.structure_only",
     "Recipe": "kgraphs.recipe.loading",
     "RenderError": "kgraphs.drawing.graphviz",
     "best_recipe": "kgraphs.training.tuning",
@@ -59,6 +62,8 @@ PUBLIC = {
     "presets": "kgraphs.recipe.shipped",
     "residual_block": "kgraphs.models.blocks",
     "to_recipe": "kgraphs.export.to_recipe",
+    "TransferReport": "kgraphs.building.weight_transfer",
+    "transfer_weights": "kgraphs.building.weight_transfer",
     "tuner": "kgraphs.training.tuning",
 }
 
@@ -68,8 +73,9 @@ def architectures() -> list[str]:
 
     Example:
         >>> import kgraphs
-        >>> kgraphs.architectures()
-        ['graph', 'image_multitask', 'residual_cnn', 'siamese_text', 'ticket_priority']
+        >>> kgraphs.architectures()  # doctest: +NORMALIZE_WHITESPACE
+        ['decoder_lm', 'graph', 'image_multitask', 'residual_cnn', 'siamese_text',
+         'ticket_priority']
     """
     from kgraphs.models import registry
 

@@ -17,8 +17,8 @@ from test_cli import kgraphs_cli
 
 import kgraphs
 from kgraphs.building.saving import save_model
-from kgraphs.diffing.matching import ABSENT
 from kgraphs.introspection.layer_graph import layer_graph
+from kgraphs.introspection.matching import ABSENT
 
 INCEPTION = ROOT / "recipes" / "graph" / "inception_module.yaml"
 

@@ -17,7 +17,9 @@ from test_real_models import REFUSED
 import kgraphs
 from kgraphs.building.structure_only import NEEDS_WEIGHTS, NoWeightsError, is_structure_only
 from kgraphs.config.limits import over_parameter_limit
+from kgraphs.drawing.collapsed import collapsed
 from kgraphs.drawing.plot import dot_source
+from kgraphs.introspection.layer_graph import layer_graph
 
 DECODER = "recipes/decoder_7b.yaml"
 DECODER_PARAMETERS = 7_241_732_096
@@ -120,6 +122,19 @@ def test_a_billion_parameter_recipe_builds_as_structure_in_little_memory():
     ]
     assert "about 29.0 GB of float32 weights" in str(raised.value)
     assert "`kgraphs plot`, `summary`, `diff`" in str(raised.value)
+
+    # Drawn collapsed, its 32 blocks are one box: 288 layers, the blocks' parameters.
+    graph = layer_graph(model)
+    drawn, _ = collapsed(graph)
+    assert [(box.kind, box.label) for box in drawn.boxes.values()] == [
+        ("group", "token"),
+        ("run", "block1..32, 32 x the same structure"),
+        ("layer", "final_norm"),
+        ("layer", "logits"),
+    ]
+    run = drawn.boxes["run:block1"]
+    assert len(run.layers) == 288
+    assert sum(graph.layers[key].parameters for key in run.layers) == 32 * 218_112_000
 
 
 @pytest.mark.slow

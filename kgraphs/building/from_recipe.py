@@ -6,11 +6,11 @@ import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kgraphs.building.instantiation import instantiate
 from kgraphs.building.structure_only import structure_only
+from kgraphs.building.weight_transfer import transfer_weights
 from kgraphs.config.limits import MAX_PARAMETERS
-from kgraphs.graph_format.builder import keras_cause
 from kgraphs.introspection.layer_graph import output_labels
-from kgraphs.models import registry
 from kgraphs.recipe.loading import Recipe, load_recipe
 from kgraphs.util.errors import ConfigError
 
@@ -26,6 +26,8 @@ def build(
     *,
     compile: bool = True,
     weights: bool = True,
+    weights_from: object = None,
+    freeze: str | None = None,
     strategy: tf.distribute.Strategy | None = None,
     distribution: DataParallel | ModelParallel | None = None,
     **overrides: Any,
@@ -43,6 +45,11 @@ def build(
             Such a model refuses to run (call, fit, predict, save) with a `NoWeightsError`.
             With weights (the default), a model over the memory limit
             (KGRAPHS_MAX_PARAMETERS) is refused before its first weight is allocated.
+        weights_from: a trained model or `.keras` file whose weights go, layer by layer, to
+            the same layers of this one (`kgraphs.transfer_weights`) before it is compiled;
+            the report is printed.
+        freeze: with `weights_from`, "copied" makes the layers given weights untrainable, to
+            fine-tune the rest.
         strategy: a `tf.distribute.Strategy`; the model is built and compiled in its scope,
             so its variables are created (and mirrored) where the strategy puts them. With
             several replicas, BatchNormalization layers synchronize their batch statistics
@@ -81,6 +88,12 @@ def build(
         raise ConfigError(
             [("weights", "False builds structure only; a strategy or distribution places weights")]
         )
+    if not weights and weights_from is not None:
+        raise ConfigError([("weights_from", "needs weights to copy into; weights is False")])
+    if freeze is not None and weights_from is None:
+        raise ConfigError(
+            [("freeze", "goes with weights_from: it freezes the layers given weights")]
+        )
     scope = _placement_scope(strategy=strategy, distribution=distribution)
     with scope:
         model = (
@@ -88,12 +101,20 @@ def build(
         )
         if strategy is not None and strategy.num_replicas_in_sync > 1:
             _synchronize_batch_statistics(model)
-        if compile and validated.compile is not None:
-            try:
-                model.compile(**validated.compile.keras_arguments(validated.output_names))
-            except ConfigError as error:
-                raise error.with_source(validated.source) from None
+        if weights_from is not None:
+            print(transfer_weights(weights_from, model, freeze=freeze).text(), end="")
+        if compile:
+            compile_as_recipe(model, validated)
     return model
+
+
+def compile_as_recipe(model: keras.Model, recipe: Recipe) -> None:
+    """Compile `model` with the recipe's `compile` section, when it has one."""
+    if recipe.compile is not None:
+        try:
+            model.compile(**recipe.compile.keras_arguments(recipe.output_names))
+        except ConfigError as error:
+            raise error.with_source(recipe.source) from None
 
 
 @dataclass(frozen=True)
@@ -218,23 +239,6 @@ def model_of(model_or_recipe: object) -> keras.Model:
         return model_or_recipe
     recipe = load_recipe(model_or_recipe)
     return structure_only(lambda: instantiate(recipe))
-
-
-def instantiate(recipe: Recipe) -> keras.Model:
-    """The uncompiled model of a validated recipe (refused over the memory limit where weights
-    are allocated: not inside `structure_only`)."""
-    architecture = registry.get(recipe.architecture)
-    try:
-        return architecture.make(recipe.config, name=recipe.model_name)
-    except ConfigError as error:
-        raise error.with_source(recipe.source) from None
-    except (ValueError, TypeError) as error:
-        # Validation should catch every bad config first; if Keras still refuses one, the user
-        # gets it as a located recipe problem rather than a traceback from deep inside Keras.
-        raise ConfigError(
-            [("config", f"Keras cannot build this config: {keras_cause(error)}")],
-            source=recipe.source,
-        ) from None
 
 
 def _synchronize_batch_statistics(model: keras.Model) -> None:

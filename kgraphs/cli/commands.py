@@ -111,14 +111,39 @@ def build_command(arguments: argparse.Namespace) -> int:
     output = Path(arguments.output)
     if output.suffix != ".keras":
         raise ConfigError([("--output", f"expected a .keras file; given {str(output)!r}")])
+    renames = dict(_rename(text) for text in arguments.rename)
+    transfer = arguments.strict or arguments.allow_new or renames or arguments.freeze
+    if transfer and arguments.weights_from is None:
+        raise ConfigError([("--weights-from", "the transfer options need a model to copy from")])
     recipe = _load(arguments.recipe, arguments.set)
     with quiet_tensorflow(arguments.verbose):
-        from kgraphs.building.from_recipe import build
+        from kgraphs.building.from_recipe import build, compile_as_recipe
         from kgraphs.building.saving import save_model
+        from kgraphs.building.weight_transfer import transfer_weights
 
-        save_model(build(recipe), output)
+        model = build(recipe, compile=False)
+        if arguments.weights_from is not None:
+            report = transfer_weights(
+                arguments.weights_from,
+                model,
+                strict=arguments.strict,
+                allow_new=arguments.allow_new,
+                renames=renames,
+                freeze=arguments.freeze,
+            )
+            print(report.text(), end="")
+        compile_as_recipe(model, recipe)
+        save_model(model, output)
     print(f"wrote {output}")
     return EXIT_OK
+
+
+def _rename(text: str) -> tuple[str, str]:
+    """`conv_1=first_conv` -> ("conv_1", "first_conv")."""
+    old, equals, new = text.partition("=")
+    if not equals or not old or not new:
+        raise ConfigError([("--rename", f"expected OLD=NEW layer names; given {text!r}")])
+    return old, new
 
 
 def export_command(arguments: argparse.Namespace) -> int:
@@ -195,7 +220,7 @@ def diff_command(arguments: argparse.Namespace) -> int:
 def tune_command(arguments: argparse.Namespace) -> int:
     recipe = _load(arguments.recipe, arguments.set)
     with quiet_tensorflow(arguments.verbose):
-        from kgraphs.building.from_recipe import instantiate
+        from kgraphs.building.instantiation import instantiate
         from kgraphs.training.data import read_arrays
         from kgraphs.training.tuning import best_recipe, tuner
 

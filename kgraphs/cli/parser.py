@@ -76,6 +76,34 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("recipe", metavar="RECIPE")
     build.add_argument("-o", "--output", required=True, metavar="MODEL.keras")
     with_set(build)
+    build.add_argument(
+        "--weights-from",
+        metavar="OLD.keras",
+        help="copy the trained weights of each layer that is the same layer in this model "
+        "(matched as diff matches them); prints what was copied, changed, new or dropped",
+    )
+    build.add_argument(
+        "--freeze", choices=("copied",), help="make the layers given weights untrainable"
+    )
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse unless every layer with weights is copied or named by --allow-new",
+    )
+    build.add_argument(
+        "--allow-new",
+        action="append",
+        default=[],
+        metavar="LAYER",
+        help="a layer that may keep its initialization under --strict (repeatable)",
+    )
+    build.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="a layer renamed in the edit: its weights go to NEW (repeatable)",
+    )
     export = command(
         "export", handlers.export_command, "write a .keras model's graph recipe (YAML)"
     )

@@ -2,10 +2,10 @@
 
 Each side is a model, a `.keras` file or anything `build` takes (a recipe name, path, dict or
 `Recipe`), read into a `LayerGraph`. Layers are matched by name, and layers Keras named
-itself (`dense_3`) by class and position (`kgraphs.diffing.matching`), so building the same model
-twice gives no differences. The report (`kgraphs.diffing.report`) lists layers added, removed and
-changed (class, each argument from -> to, inbound connections, parameters, calls, shapes), the
-model's inputs and outputs, and the parameter totals.
+itself (`dense_3`) by class and position (`kgraphs.introspection.matching`), so building the
+same model twice gives no differences. The report (`kgraphs.diffing.report`) lists layers
+added, removed and changed (class, each argument from -> to, inbound connections, parameters,
+calls, shapes), the model's inputs and outputs, and the parameter totals.
 
 Example:
     >>> import kgraphs
@@ -43,10 +43,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kgraphs.diffing import matching as diff_match
 from kgraphs.diffing import report as diff_report
 from kgraphs.diffing.differences import STATUSES, Differences, LayerDiff
 from kgraphs.drawing.plot import Diagram, draw_highlighted
+from kgraphs.introspection import matching as diff_match
 from kgraphs.introspection.layer_graph import LayerGraph
 from kgraphs.recipe.loading import Recipe, load_with_assignments
 from kgraphs.util.errors import ConfigError

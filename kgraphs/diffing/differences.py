@@ -24,7 +24,7 @@ class LayerDiff:
     # "class", "inbound", "calls", "parameters", "input shape", "output shape": (from, to)
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     # config paths ("units", "kernel_initializer.config.seed"): (from, to); a path one
-    # side lacks has `kgraphs.diffing.matching.ABSENT` there
+    # side lacks has `kgraphs.introspection.matching.ABSENT` there
     arguments: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     @property

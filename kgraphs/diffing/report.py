@@ -10,8 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 from kgraphs.diffing.differences import Differences, LayerDiff
-from kgraphs.diffing.matching import ABSENT, model_keys
 from kgraphs.introspection.layer_graph import LayerGraph
+from kgraphs.introspection.matching import ABSENT, model_keys
 
 MARKERS = {"added": "+", "removed": "-", "changed": "~"}
 # Rows under a changed layer, in this order; its class and parameters are in the layer's row.

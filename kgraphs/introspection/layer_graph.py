@@ -62,6 +62,8 @@ class LayerGraph:
     inputs: list[tuple[str, str]] = field(default_factory=list)  # (name, shape)
     outputs: list[tuple[str, str]] = field(default_factory=list)  # (name, shape)
     output_layers: list[str] = field(default_factory=list)  # keys making the model's outputs
+    # The Keras layer of each key, for what acts on the model (weight transfer); not compared.
+    objects: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def total_parameters(self) -> int:
         return sum(layer.parameters for layer in self.layers.values())
@@ -196,6 +198,7 @@ class _Reader:
         key = prefix + layer.name
         self.keys[id(layer)] = key
         self.graph.layers[key] = describe(layer, key=key, model=parent, calls=calls)
+        self.graph.objects[key] = layer
 
     def add_edge(self, source: Any, destination: Any) -> None:
         edge = (self.keys[id(source)], self.keys[id(destination)])

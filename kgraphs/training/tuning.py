@@ -179,7 +179,7 @@ class _RecipeHyperModel:
         self.data, self.source, self.spaces = data, source, spaces
 
     def build(self, hp: Any) -> Any:
-        from kgraphs.building.from_recipe import instantiate
+        from kgraphs.building.instantiation import instantiate
 
         values = {}
         for path in _parents_first(self.spaces):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kgraphs.introspection.layer_graph import LayerGraph, LayerInfo
@@ -23,12 +24,19 @@ ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
 _AUTO_INPUT = re.compile(r"(keras_tensor|input_layer)(_\d+)?")
 
 
-def match(a: LayerGraph, b: LayerGraph) -> list[tuple[str | None, str | None]]:
-    """(A key, B key) pairs; None on the side that lacks the layer."""
+Signature = Callable[["LayerGraph", str], str]
+
+
+def match(
+    a: LayerGraph, b: LayerGraph, *, signatures: Sequence[Signature] = ()
+) -> list[tuple[str | None, str | None]]:
+    """(A key, B key) pairs; None on the side that lacks the layer. Auto-named layers are
+    aligned on `signatures` (`signature(graph, key)`), the first first: their arguments
+    unless told otherwise (see `align`)."""
     keys_a, auto_a = matching_keys(a)
     keys_b, auto_b = matching_keys(b)
     for group in {**auto_a, **auto_b}:
-        for ka, kb in align(a, auto_a.get(group, []), b, auto_b.get(group, [])):
+        for ka, kb in align(a, auto_a.get(group, []), b, auto_b.get(group, []), signatures):
             shared = (*group, "auto", ka or "", kb or "")
             if ka is not None:
                 keys_a[ka] = shared if kb is not None else (*group, "a", ka)
@@ -71,22 +79,34 @@ def model_keys(graph: LayerGraph) -> dict[str, tuple]:
     return models
 
 
-def align(a: LayerGraph, keys_a: list[str], b: LayerGraph, keys_b: list[str]) -> list[tuple]:
-    """Pairs of same-class auto-named layers, aligned on their arguments (as `diff` aligns
-    lines); unmatched runs are paired in order, the rest are added or removed."""
+def arguments_signature(graph: LayerGraph, key: str) -> str:
+    """A layer's arguments as one string: what `diff` aligns auto-named layers on."""
+    return json.dumps(graph.layers[key].arguments, sort_keys=True, default=str)
 
-    def signature(layer: LayerInfo) -> str:
-        return json.dumps(layer.arguments, sort_keys=True, default=str)
 
+def align(
+    a: LayerGraph,
+    keys_a: list[str],
+    b: LayerGraph,
+    keys_b: list[str],
+    signatures: Sequence[Signature] = (),
+) -> list[tuple]:
+    """Pairs of same-class auto-named layers, aligned on the first signature (arguments
+    unless told otherwise) as `diff` aligns lines; the runs left unmatched are aligned again
+    on the next signature, if any, then paired in order; the rest are added or removed."""
+    signature, *rest = signatures or (arguments_signature,)
     matcher = difflib.SequenceMatcher(
         None,
-        [signature(a.layers[k]) for k in keys_a],
-        [signature(b.layers[k]) for k in keys_b],
+        [signature(a, k) for k in keys_a],
+        [signature(b, k) for k in keys_b],
         autojunk=False,
     )
     pairs: list[tuple[str | None, str | None]] = []
     for _, i1, i2, j1, j2 in matcher.get_opcodes():
         run_a, run_b = keys_a[i1:i2], keys_b[j1:j2]
+        if rest and run_a and run_b:  # a run this signature cannot pair: try the next
+            pairs += align(a, run_a, b, run_b, rest)
+            continue
         paired = min(len(run_a), len(run_b))
         pairs += list(zip(run_a[:paired], run_b[:paired], strict=True))
         pairs += [(ka, None) for ka in run_a[paired:]] + [(None, kb) for kb in run_b[paired:]]
