@@ -238,6 +238,46 @@ def test_build_refuses_what_would_pass_the_limit_before_allocating():
     assert not pending_variables()
 
 
+@pytest.mark.parametrize(
+    ("layer", "args", "inputs", "shape"),
+    [
+        (
+            "MultiHeadAttention",
+            {"num_heads": 64, "key_dim": 1024},
+            {"query": "x", "value": "x"},
+            [16, 8192],
+        ),
+        (
+            "GroupQueryAttention",
+            {"head_dim": 1024, "num_query_heads": 64, "num_key_value_heads": 8},
+            {"query": "x", "value": "x"},
+            [16, 8192],
+        ),
+        (
+            "EinsumDense",
+            {"equation": "abc,cd->abd", "output_shape": [None, 65536]},
+            "x",
+            [16, 8192],
+        ),
+        ("Conv2DTranspose", {"filters": 8192, "kernel_size": 7}, "x", [8, 8, 1024]),
+    ],
+    ids=["MultiHeadAttention", "GroupQueryAttention", "EinsumDense", "Conv2DTranspose"],
+)
+def test_layers_without_a_formula_count_exactly_against_the_limit(layer, args, inputs, shape):
+    """Keras's own count of the layer built as structure only is what the limit checks."""
+    recipe = graph(
+        {"x": shape}, {"name": "big", "layer": layer, "args": args, "inputs": inputs}, outputs="big"
+    )
+    count = kgraphs.build(recipe, weights=False).get_layer("big").count_params()
+    assert count > 250_000_000
+    with pytest.raises(ConfigError) as raised:
+        kgraphs.build(recipe)
+    assert raised.value.problems == [
+        ("config.nodes[0]", over_parameter_limit(count, where="here the graph reaches"))
+    ]
+    assert not pending_variables()
+
+
 def test_a_wrapped_layer_counts_against_the_limit():
     # A GRU of 160,000 units in Bidirectional: 2 x 3 x 160,000 x (160,000 + 160,000 + 2)
     # parameters, which TensorFlow would run out of memory allocating.

@@ -122,7 +122,10 @@ class _Builder:
             callables[node.name] = _make_layer(node, path, wrapped=wrapped)
             # Weights are allocated when a layer is first called; refuse before that.
             shapes = [tuple(tensors[reference].shape) for reference, _ in node.references]
-            self.parameters += estimated_weights(callables[node.name], shapes)
+            if allocates_weights():  # only what will be allocated counts against the limit
+                self.parameters += weights_before_allocating(
+                    node, callables[node.name], shapes, tensors
+                )
             refusal = over_parameter_limit(self.parameters, where="here the graph reaches")
             if refusal and allocates_weights():
                 self.problems.append((path, refusal))
@@ -338,6 +341,43 @@ def _field_named(args: dict[str, Any], cause: str) -> str | None:
         if isinstance(wrapped, str) and re.search(rf"\b{re.escape(wrapped)}\b", cause):
             return "layer"
     return found
+
+
+# Layers of these Keras modules have no weights (merging, pooling, reshaping, activations,
+# dropout and noise), or small ones (preprocessing state): not counted before allocation.
+_LITTLE_OR_NO_WEIGHTS = tuple(
+    f"keras.src.layers.{module}"
+    for module in (
+        "merging",
+        "pooling",
+        "reshaping",
+        "activations",
+        "regularization",
+        "preprocessing",
+        "core.input_layer",
+        "core.identity",
+        "core.masking",
+    )
+)
+
+
+def weights_before_allocating(
+    node: GraphNode, layer: Any, input_shapes: list[tuple], tensors: dict[str, Any]
+) -> int:
+    """How many weights `layer` will allocate when `node` calls it: `estimated_weights` for
+    the layers it knows; for any other layer with weights (MultiHeadAttention, EinsumDense,
+    GroupQueryAttention, a transposed convolution), Keras's own count of a copy of the layer
+    built as structure only, on the same inputs. Exact either way, at no memory cost."""
+    estimate = estimated_weights(layer, input_shapes)
+    if estimate or type(layer).__module__.startswith(_LITTLE_OR_NO_WEIGHTS):
+        return estimate
+    try:
+        copy = type(layer).from_config(layer.get_config())
+        with without_weights():
+            _call_node(node, copy, tensors)
+        return copy.count_params()
+    except Exception:  # the real call reports what is wrong with the node
+        return 0
 
 
 def estimated_weights(layer: Any, input_shapes: list[tuple]) -> int:
