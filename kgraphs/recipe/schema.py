@@ -23,7 +23,7 @@ space can produce.
 Example:
     >>> schema = recipe_schema()
     >>> schema["$schema"], schema["properties"]["architecture"]["enum"][:2]
-    ('http://json-schema.org/draft-07/schema#', ['graph', 'image_multitask'])
+    ('http://json-schema.org/draft-07/schema#', ['decoder_lm', 'graph'])
     >>> print(modeline("my_recipes/tuned.yaml"), end="")  # run in the repository's root
     # yaml-language-server: $schema=../kgraphs/recipe.schema.json
 """
