@@ -202,12 +202,18 @@ class _Generator(GenerateJsonSchema):
 def _with_nested(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
     """`models` and the models their fields hold (a residual_cnn config's `Stage`)."""
     found: dict[type, None] = {}
+    aliases: set[int] = set()
     stack = list(models)
     while stack:
         item = stack.pop()
         if isinstance(item, type) and issubclass(item, BaseModel) and item not in found:
             found[item] = None
             stack += [field.annotation for field in item.model_fields.values()]
+        elif hasattr(item, "__value__") and id(item) not in aliases:
+            # A type alias (a graph's inputs: an input, a list or a mapping of them), which
+            # may refer to itself: opened once.
+            aliases.add(id(item))
+            stack.append(item.__value__)
         stack += typing.get_args(item)
     return list(found)
 
