@@ -78,13 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with ProcessPoolExecutor(max_workers=arguments.jobs) as pool:
         gallery = pool.submit(write_gallery, output / "gallery")
+        matrix = pool.submit(write_deploy_matrix, output / "guide" / "deploy-matrix.md")
         tutorials = [
             pool.submit(write_tutorial, path, output / "tutorials")
             for path in NOTEBOOKS
             if not copy_tutorial(path, output / "tutorials")
         ]
         write_pages(output)  # meanwhile: these need no TensorFlow
-        _wait(gallery, tutorials)
+        _wait(gallery, [matrix, *tutorials])
     write_text(output / "tutorials" / "index.md", tutorials_page(sorted(NOTEBOOKS)))
     print(f"wrote the site's sources to {output}")
     return 0
@@ -103,6 +104,15 @@ def _wait(gallery: Future, tutorials: list[Future]) -> None:
     """Every job's result; the first failure (a notebook's cell, a recipe) is raised."""
     for job in [gallery, *tutorials]:
         job.result()
+
+
+def write_deploy_matrix(path: Path) -> Path:
+    """Every shipped recipe in every deployment format, each cell checked now in the format's
+    runtime (tests/deploy_matrix.py), so the page cannot go stale."""
+    import deploy_matrix
+
+    recipes = deploy_matrix.shipped_recipes()
+    return write_text(path, deploy_matrix.markdown(deploy_matrix.cells(recipes)))
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -521,7 +531,11 @@ ERROR_CASES: list[tuple[str, str]] = [
         "architecture: image_multitask\n"
         "config: {input_shape: [16, 16, 3], conv_filters: [32, 64, 128]}",
     ),
-    ("A model too large to allocate", "config: {vocab_size: 10000000, embedding_dim: 65536}"),
+    (
+        "A model too large to allocate (it validates and draws; build refuses it before its "
+        "first weight)",
+        "config: {vocab_size: 10000000, embedding_dim: 65536}",
+    ),
     (
         "A search space that can produce nothing",
         "config: {lstm_units: {search: int, min: 64, max: 8}}",
@@ -575,11 +589,12 @@ def errors_page() -> str:
 
 
 def problem_lines(text: str) -> list[str]:
-    """What `ConfigError` says about the recipe `BASE_RECIPE | text`, one line a problem."""
-    from kgraphs import ConfigError, load_recipe
+    """What `ConfigError` says about the recipe `BASE_RECIPE | text`, one line a problem: from
+    validation, or for a recipe that validates, from `build` (the memory limit)."""
+    from kgraphs import ConfigError, build, load_recipe
 
     try:
-        load_recipe(BASE_RECIPE | yaml.safe_load(text))
+        build(load_recipe(BASE_RECIPE | yaml.safe_load(text)), compile=False)
     except ConfigError as error:
         return [f"{location or '(recipe)'}: {message}" for location, message in error.problems]
     raise AssertionError(f"kgraphs accepts the bad recipe {text!r}")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see (a test keeps it equal to P
     from kgraphs.building.from_recipe import build
     from kgraphs.building.structure_only import NoWeightsError
     from kgraphs.building.weight_transfer import TransferReport, transfer_weights
+    from kgraphs.deploying.verified_export import DeployReport, deploy
     from kgraphs.diffing.compare import diff
     from kgraphs.drawing.graphviz import GraphvizMissingError, RenderError
     from kgraphs.drawing.plot import Diagram, plot
@@ -54,6 +55,8 @@ PUBLIC = {
     "best_recipe": "kgraphs.training.tuning",
     "build": "kgraphs.building.from_recipe",
     "conv_unit": "kgraphs.models.blocks",
+    "DeployReport": "kgraphs.deploying.verified_export",
+    "deploy": "kgraphs.deploying.verified_export",
     "diff": "kgraphs.diffing.compare",
     "distributed_train_step": "kgraphs.training.distributed",
     "example_data": "kgraphs.training.data",

@@ -39,7 +39,17 @@ NEEDS_WEIGHTS = (
 
 
 class NoWeightsError(RuntimeError):
-    """A structure-only model was asked for something that needs its weights."""
+    """A structure-only model was asked for something that needs its weights.
+
+    Example:
+        >>> import kgraphs
+        >>> model = kgraphs.build("ticket_priority", weights=False)
+        >>> try:
+        ...     model.fit()
+        ... except kgraphs.NoWeightsError as error:
+        ...     print(str(error)[:51])
+        model 'ticket_priority' was built as structure only
+    """
 
 
 def structure_only(make: Callable[[], keras.Model]) -> keras.Model:

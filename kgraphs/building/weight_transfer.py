@@ -182,6 +182,13 @@ def transfer_weights(
             safely), unknown keys in `allow_new` or `renames`, ambiguous layers (listed
             with their candidates), or under `strict` the layers left uncopied. Nothing is
             copied then.
+
+    Example:
+        >>> import kgraphs
+        >>> trained = kgraphs.build("image_multitask", input_shape=[32, 32, 3])
+        >>> edited = kgraphs.build("image_multitask", input_shape=[32, 32, 3], num_classes=3)
+        >>> kgraphs.transfer_weights(trained, edited).counts()
+        {'copied': 3, 'changed': 1, 'new': 0, 'dropped': 0}
     """
     import keras
 

@@ -146,6 +146,29 @@ def _rename(text: str) -> tuple[str, str]:
     return old, new
 
 
+def deploy_command(arguments: argparse.Namespace) -> int:
+    from kgraphs.deploying.formats import format_of
+
+    format_of(arguments.output, arguments.format)  # a wrong suffix, before anything is built
+    source = Path(arguments.model)
+    with quiet_tensorflow(arguments.verbose):
+        from kgraphs.deploying.verified_export import deploy
+
+        if source.suffix == ".keras":
+            if arguments.set:
+                raise ConfigError([("--set", "changes recipes only; given a .keras model")])
+            from kgraphs.building.saving import load_model
+
+            model: object = load_model(source)
+        else:
+            model = _load(arguments.model, arguments.set)
+        report = deploy(
+            model, arguments.output, format=arguments.format, tolerance=arguments.tolerance
+        )
+    sys.stdout.write(report.text())
+    return EXIT_OK if report.verified else EXIT_FAILURE
+
+
 def export_command(arguments: argparse.Namespace) -> int:
     path = Path(arguments.model)
     if path.suffix != ".keras" or not path.is_file():

@@ -120,6 +120,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("yaml", "json"), help="default: json for -o FILE.json, else yaml"
     )
     with_set(render)
+    deploy = command(
+        "deploy",
+        handlers.deploy_command,
+        "export a recipe or .keras model with Keras's exporter and check the file in its own "
+        "runtime against Keras: exit 0 when verified, 1 when the file fails its check (kept as "
+        "PATH.unverified), 2 on a bad input",
+    )
+    deploy.add_argument("model", metavar="RECIPE_OR_MODEL.keras")
+    deploy.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="PATH",
+        help="a folder (savedmodel), .onnx, .tflite (litert) or .xml (openvino)",
+    )
+    deploy.add_argument(
+        "--format",
+        choices=("savedmodel", "onnx", "litert", "openvino"),
+        help="default: from PATH's suffix",
+    )
+    deploy.add_argument(
+        "--tolerance",
+        type=float,
+        help="largest absolute difference from Keras's outputs (default: 1e-5 for savedmodel, "
+        "1e-4 for the others)",
+    )
+    with_set(deploy)
     diff = command(
         "diff",
         handlers.diff_command,

@@ -1,0 +1,1 @@
+"""Deploying a model: Keras's own exporters, each file checked in its own runtime."""
