@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,30 @@ def run_kgraphs(*arguments: str, cwd: Path, **variables: str) -> subprocess.Comp
     )
 
 
+def run_kgraphs_measured(
+    *arguments: str, cwd: Path, **variables: str
+) -> tuple[subprocess.CompletedProcess, int]:
+    """`run_kgraphs`, and the peak memory (bytes) of that process itself, with the children it
+    waited for (Graphviz's `dot`), from `wait4`: not the largest child this test process ever
+    had, which an earlier test's notebook kernel may set."""
+    command = [sys.executable, "-m", "kgraphs", *arguments]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(
+            command, stdout=out, stderr=err, text=True, cwd=cwd, env=clean_environment(**variables)
+        )
+        timer = threading.Timer(180, child.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            timer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(command, child.returncode, out.read(), err.read())
+    return result, usage.ru_maxrss * 1024
+
+
 def recipe_id(path: Path) -> str:
     return str(path.relative_to(ROOT / "recipes"))
 
@@ -128,9 +154,10 @@ def application():
 #
 # The doctests (the public API's examples) run on both, but for the modules below.
 RUN_ONCE = ("tensorflow_only", "backend_independent")
-# Doctests run on TensorFlow only: tf.distribute's, and KerasTuner's search loop (half a minute
-# on JAX; the fits it runs are test_recipes' on both backends).
-DOCTESTS_RUN_ONCE = {"distributed.py", "tuning.py"}
+# Doctests run on TensorFlow only: tf.distribute's, KerasTuner's search loop (half a minute
+# on JAX; the fits it runs are test_recipes' on both backends), and deploy's (Keras exports
+# ONNX, LiteRT and OpenVINO from TensorFlow).
+DOCTESTS_RUN_ONCE = {"distributed.py", "tuning.py", "verified_export.py"}
 
 
 def pytest_configure(config):

@@ -10,7 +10,7 @@ import resource
 import keras
 import numpy as np
 import pytest
-from conftest import ALLOCATABLE, RECIPES, ROOT, recipe_id, run_kgraphs
+from conftest import ALLOCATABLE, RECIPES, ROOT, recipe_id, run_kgraphs_measured
 from real_models import MODELS
 from test_real_models import REFUSED
 
@@ -56,6 +56,7 @@ def assert_same_structure(weighted, structure):
     assert dot_source(structure, show_params=True) == dot_source(weighted, show_params=True)
 
 
+@pytest.mark.backend_independent(reason="structure; JAX builds the 7B structure below")
 @pytest.mark.parametrize("path", ALLOCATABLE, ids=recipe_id)
 def test_every_shipped_recipe_is_the_same_model_without_weights(path):
     assert_same_structure(*both_ways(path))
@@ -142,19 +143,21 @@ def test_a_billion_parameter_recipe_builds_as_structure_in_little_memory():
 def test_commands_take_a_seventy_billion_parameter_recipe_without_allocating(tmp_path):
     """Whole processes, as a user runs them from another folder: summary, diff and plot each
     stay below 1.5 GB, where the weights would take 276 GB."""
-    summary = run_kgraphs("summary", str(SEVENTY_B), cwd=tmp_path)
+    peaks = {}
+    summary, peaks["summary"] = run_kgraphs_measured("summary", str(SEVENTY_B), cwd=tmp_path)
     assert summary.returncode == 0, summary.stderr
     assert "Total params: 68,976,648,192" in summary.stdout
-    diff = run_kgraphs(
+    diff, peaks["diff"] = run_kgraphs_measured(
         "diff", "decoder_7b", "decoder_7b", "--set-b", "config.depth=40", cwd=tmp_path
     )
     assert diff.returncode == 1, diff.stderr  # 1: they differ
     assert "parameters 7,241,732,096 -> 8,986,628,096 (+1,744,896,000)" in diff.stdout
-    plot = run_kgraphs("plot", str(SEVENTY_B), "-o", "pictures", "--format", "svg", cwd=tmp_path)
+    plot, peaks["plot"] = run_kgraphs_measured(
+        "plot", str(SEVENTY_B), "-o", "pictures", "--format", "svg", cwd=tmp_path
+    )
     assert plot.returncode == 0, plot.stderr
     assert (tmp_path / "pictures" / "decoder_70b.svg").stat().st_size > 0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    assert peak < 1.5e9, f"a command peaked at {peak:,} bytes"
+    assert max(peaks.values()) < 1.5e9, peaks
 
 
 def test_recipes_too_large_to_allocate_are_shipped_and_drawn_as_structure():
