@@ -114,6 +114,7 @@ def test_outputs_beyond_the_tolerance_fail_and_the_file_is_kept_beside(tmp_path)
     [
         (("ticket_priority", "model.bin"), {"format": "openvino"}),
         (("ticket_priority", "model"), {}),
+        (("ticket_priority", "model.onnx"), {"format": "savedmodel"}),
         (("ticket_priority", "model.onnx"), {"format": "coreml"}),
         (("ticket_priority", "model.onnx"), {"tolerance": 0}),
     ],

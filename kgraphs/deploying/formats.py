@@ -71,7 +71,11 @@ def format_of(path: str | Path, name: str | None) -> Format:
             [("--format", f"expected one of {list(FORMATS)}; given {name!r}")], source="deploy"
         )
     chosen = FORMATS[name]
-    if (chosen.suffix and suffix != chosen.suffix) or (not chosen.suffix and suffix):
+    # A SavedModel is a folder, whatever its name, but not one named like another format's file.
+    file_suffixes = {f.suffix for f in FORMATS.values() if f.suffix} | {".keras", ".h5"}
+    if (chosen.suffix and suffix != chosen.suffix) or (
+        not chosen.suffix and suffix in file_suffixes
+    ):
         raise ConfigError(
             [("PATH", f"{chosen.name} writes {chosen.described}; given {str(path)!r}")],
             source="deploy",

@@ -43,7 +43,10 @@ def run_savedmodel(path: Path, inputs: Mapping[str, np.ndarray]) -> Run:
     results = signature(**{name: tf.constant(value) for name, value in inputs.items()})
     names = sorted(results, key=_output_order)
     return Run(
-        inputs=[Tensor(name, _shape(spec.shape), spec.dtype.name) for name, spec in specs.items()],
+        inputs=[  # the signature keeps them in no particular order: by name
+            Tensor(name, _shape(spec.shape), spec.dtype.name)
+            for name, spec in sorted(specs.items())
+        ],
         outputs=[
             Tensor(name, _shape(signature.structured_outputs[name].shape), results[name].dtype.name)
             for name in names
