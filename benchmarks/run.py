@@ -325,6 +325,14 @@ def validate_vs_import_tensorflow(repeats: int) -> dict:
     }
 
 
+# `python -c "import tensorflow"`, printing its own peak resident memory (bytes).
+IMPORT_TF_PEAK = (
+    "import tensorflow\n"
+    "print(1024 * int(next(line for line in open('/proc/self/status')"
+    " if line.startswith('VmHWM:')).split()[1]))"
+)
+
+
 def large_model_commands_vs_import_tensorflow(repeats: int) -> dict:
     """plot, summary, diff and render of 7- and 70-billion-parameter recipes, as processes,
     against `python -c "import tensorflow"`, with each command's peak memory."""
@@ -342,27 +350,27 @@ def large_model_commands_vs_import_tensorflow(repeats: int) -> dict:
             f"kgraphs render {label}": ["render", recipe],
         }
     peaks: dict[str, int] = {}
+    from peak_memory import run_measured
 
     def process(name: str, arguments: list[str]):
         def run() -> None:
-            child = subprocess.Popen(
-                [sys.executable, *arguments], cwd=ROOT, stdout=subprocess.DEVNULL
-            )
-            # wait4: this process's own peak, with the `dot` it waited for.
-            _, status, usage = os.wait4(child.pid, 0)
-            child.returncode = os.waitstatus_to_exitcode(status)
-            if child.returncode not in (0, 1):  # diff exits 1 when the models differ
-                raise RuntimeError(f"{arguments} exited {child.returncode}")
-            peaks[name] = max(peaks.get(name, 0), usage.ru_maxrss * 1024)
+            # The command's own peak (VmHWM): ru_maxrss would count this benchmark's pages.
+            finished, peak = run_measured(arguments, cwd=ROOT, env=dict(os.environ))
+            if finished.returncode not in (0, 1):  # diff exits 1 when the models differ
+                raise RuntimeError(f"{arguments} exited {finished.returncode}")
+            peaks[name] = max(peaks.get(name, 0), peak)
 
         return run
 
-    import_tf = process("import tensorflow", ["-c", "import tensorflow"])
+    def import_tensorflow() -> None:
+        command = [sys.executable, "-c", IMPORT_TF_PEAK]
+        finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+        peaks["import tensorflow"] = max(peaks.get("import tensorflow", 0), int(finished.stdout))
+
+    import_tf = import_tensorflow
     results = {}
     for name, arguments in commands.items():
-        row = interleaved(
-            process(name, ["-m", "kgraphs", *arguments]), import_tf, max(3, repeats // 5)
-        )
+        row = interleaved(process(name, arguments), import_tf, max(3, repeats // 5))
         row["kgraphs_peak_mb"] = peaks[name] / 1e6
         row["baseline_peak_mb"] = peaks["import tensorflow"] / 1e6
         results[f"{name} vs import tensorflow"] = row

@@ -9,8 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -93,25 +91,10 @@ def run_kgraphs(*arguments: str, cwd: Path, **variables: str) -> subprocess.Comp
 def run_kgraphs_measured(
     *arguments: str, cwd: Path, **variables: str
 ) -> tuple[subprocess.CompletedProcess, int]:
-    """`run_kgraphs`, and the peak memory (bytes) of that process itself, with the children it
-    waited for (Graphviz's `dot`), from `wait4`: not the largest child this test process ever
-    had, which an earlier test's notebook kernel may set."""
-    command = [sys.executable, "-m", "kgraphs", *arguments]
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen(
-            command, stdout=out, stderr=err, text=True, cwd=cwd, env=clean_environment(**variables)
-        )
-        timer = threading.Timer(180, child.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(child.pid, 0)
-        finally:
-            timer.cancel()
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        result = subprocess.CompletedProcess(command, child.returncode, out.read(), err.read())
-    return result, usage.ru_maxrss * 1024
+    """`run_kgraphs`, and that process's own peak memory in bytes (tests/peak_memory.py)."""
+    from peak_memory import run_measured
+
+    return run_measured(list(arguments), cwd=cwd, env=clean_environment(**variables))
 
 
 def recipe_id(path: Path) -> str:

@@ -1,7 +1,9 @@
 """The deployment matrix: every shipped recipe whose weights fit, in every format, each cell
 `kgraphs.deploy`'s verdict on the file (verified with its largest difference, or not with the
-reason). `make docs` regenerates it for the site on every build (docs/build_docs.py), so it
-cannot go stale; tests/site checks the page. `python tests/deploy_matrix.py` prints it.
+reason), each checked against the format's runtime run here without kgraphs (`independently`):
+a verdict the runtime disagrees with fails the build. `make docs` regenerates it for the site
+on every build (docs/build_docs.py), so it cannot go stale; tests/site checks the page.
+`python tests/deploy_matrix.py` prints it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,64 @@ FILE_NAMES = {
     "litert": "model.tflite",
     "openvino": "model.xml",
 }
+
+
+def independently(path: Path, format: str, inputs: dict) -> list:
+    """The file's outputs, computed by its runtime's own API, written here, not by kgraphs:
+    the reference each verdict is checked against. A runtime that refuses the file raises."""
+    import numpy as np
+
+    if format == "savedmodel":
+        import tensorflow as tf
+
+        function = tf.saved_model.load(str(path)).signatures["serving_default"]
+        results = function(**{name: tf.constant(value) for name, value in inputs.items()})
+        return [results[f"output_{i}"].numpy() for i in range(len(results))]
+    if format == "onnx":
+        import onnxruntime
+
+        return onnxruntime.InferenceSession(str(path)).run(None, inputs)
+    if format == "litert":
+        from ai_edge_litert.interpreter import Interpreter
+
+        results = Interpreter(model_path=str(path)).get_signature_runner()(**inputs)
+        return [results[f"output_{i}"] for i in range(len(results))]
+    import openvino
+
+    compiled = openvino.Core().compile_model(str(path), "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    results = compiled(inputs)
+    return [np.asarray(results[output]) for output in compiled.outputs]
+
+
+def runtime_agrees(report, model) -> bool:
+    """Whether the format's runtime, run here on fresh inputs, does what the report says: a
+    verified file loads and gives Keras's outputs within the tolerance; a refused one that was
+    written fails to load or run, or gives other outputs than Keras (a refused export wrote
+    nothing to try)."""
+    import keras
+    import numpy as np
+
+    import kgraphs
+
+    if report.path is None:
+        return not report.verified
+    inputs, _ = kgraphs.example_data(model, batch_size=5, seed=11)
+    feeds = (
+        {tensor.name: inputs[tensor.name] for tensor in model.inputs}
+        if isinstance(inputs, dict)
+        else {model.inputs[0].name: inputs}
+    )
+    expected = [keras.ops.convert_to_numpy(value) for value in keras.tree.flatten(model(inputs))]
+    try:
+        given = independently(report.path, report.format, feeds)
+    except Exception:
+        return not report.verified
+    matches = len(given) == len(expected) and all(
+        np.shape(ours) == np.shape(theirs)
+        and np.allclose(ours, theirs, rtol=0, atol=report.tolerance)
+        for ours, theirs in zip(given, expected, strict=False)
+    )
+    return matches == report.verified
 
 
 def shipped_recipes() -> list[Path]:
@@ -47,6 +107,8 @@ def cells(recipes: list[Path]) -> dict[str, dict[str, str]]:
         for format, file_name in FILE_NAMES.items():
             with tempfile.TemporaryDirectory() as folder:
                 report = kgraphs.deploy(model, Path(folder) / file_name, format=format)
+                if not runtime_agrees(report, model):
+                    raise AssertionError(f"{name} in {format}: the runtime disagrees: {report}")
             if report.verified:
                 table[name][format] = f"verified ({report.largest_difference:.0e})"
             else:
@@ -62,7 +124,9 @@ def markdown(table: dict[str, dict[str, str]]) -> str:
         "Every shipped recipe (its weights as built: the check is of the conversion) written by "
         "Keras's own exporter and checked by `kgraphs.deploy` in the format's own runtime, on "
         "TensorFlow, at this build of the site. A verified cell gives the largest difference "
-        "from Keras's outputs; a refused one, the reason, with the layers that cause it.",
+        "from Keras's outputs; a refused one, the reason, with the layers that cause it. Each "
+        "verdict was checked again by loading the file in the runtime's own API, outside "
+        "kgraphs, on other inputs: the build fails where the runtime disagrees.",
         "",
         "| recipe | " + " | ".join(formats) + " |",
         "| --- | " + " | ".join("---" for _ in formats) + " |",

@@ -7,12 +7,10 @@ Keras's outputs, and a refused one must really fail in that runtime.
 import copy
 
 import numpy as np
-import onnxruntime
-import openvino
 import pytest
-import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from conftest import run_kgraphs
+from deploy_matrix import independently
 
 import kgraphs
 from kgraphs import ConfigError
@@ -20,22 +18,6 @@ from kgraphs import ConfigError
 pytestmark = pytest.mark.tensorflow_only(reason="Keras exports these formats from TensorFlow")
 
 SMALL_IMAGE = {"input_shape": [32, 32, 3]}
-
-
-def independently(path, format, inputs):
-    """The file's outputs, computed by its runtime's own API (not kgraphs')."""
-    if format == "savedmodel":
-        function = tf.saved_model.load(str(path)).signatures["serving_default"]
-        results = function(**{name: tf.constant(value) for name, value in inputs.items()})
-        return [results[f"output_{i}"].numpy() for i in range(len(results))]
-    if format == "onnx":
-        return onnxruntime.InferenceSession(str(path)).run(None, inputs)
-    if format == "litert":
-        results = Interpreter(model_path=str(path)).get_signature_runner()(**inputs)
-        return [results[f"output_{i}"] for i in range(len(results))]
-    compiled = openvino.Core().compile_model(str(path), "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
-    results = compiled(inputs)
-    return [results[output] for output in compiled.outputs]
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ while Keras starts.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
+
+from kgraphs.util.stderr import silenced_stderr
 
 
 def _start_keras() -> None:
@@ -40,16 +41,8 @@ def quiet_tensorflow(verbose: bool) -> Iterator[None]:
     the start-up only, and Python-level errors are still raised and printed normally.
     """
     if not verbose and "keras" not in sys.modules:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, 2)
+        with silenced_stderr():
             _start_keras()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            os.close(devnull)
         import logging
 
         logging.getLogger("tensorflow").setLevel(logging.ERROR)

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from kgraphs.util.stderr import silenced_stderr
+
 Shape = tuple[int | None, ...]
 
 
@@ -74,10 +76,13 @@ def run_litert(path: Path, inputs: Mapping[str, np.ndarray]) -> Run:
     from ai_edge_litert.interpreter import Interpreter
 
     try:  # Flex ops refuse at the first of these: the standalone interpreter has none
-        interpreter = Interpreter(model_path=str(path))
-        runner = interpreter.get_signature_runner()
-        details = runner.get_input_details()
-        results = runner(**{name: inputs[name] for name in details})
+        # LiteRT's C++ writes to descriptor 2 (its delegate's notice, the Flex ops' error,
+        # which the exception carries too).
+        with silenced_stderr():
+            interpreter = Interpreter(model_path=str(path))
+            runner = interpreter.get_signature_runner()
+            details = runner.get_input_details()
+            results = runner(**{name: inputs[name] for name in details})
     except (RuntimeError, ValueError) as error:
         raise RuntimeRefusal(str(error).strip()) from None
     names = sorted(results, key=_output_order)

@@ -10,10 +10,13 @@ and with the recipe change that avoids them where one is known.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 import shutil
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,8 +171,9 @@ def deploy(
     report = {"format": chosen.name, "runtime": chosen.runtime, "tolerance": allowed}
     written = _temporary(target, chosen)
     try:
-        with warnings.catch_warnings():
-            # Keras's tf2onnx shim asks numpy for `np.object`: its notice is not the user's.
+        with warnings.catch_warnings(), _quiet_logger("tensorflow"):
+            # Keras's tf2onnx shim asks numpy for `np.object`, and TensorFlow logs each
+            # SavedModel it writes on the way ("Assets written to"): neither is the user's.
             warnings.filterwarnings("ignore", category=FutureWarning, module="keras.src.export")
             model.export(str(written), format=chosen.keras_format, verbose=False)
     except Exception as error:  # a conversion the exporter refuses: nothing was written
@@ -203,6 +207,18 @@ def deploy(
         problems=problems,
         **report,
     )
+
+
+@contextlib.contextmanager
+def _quiet_logger(name: str) -> Iterator[None]:
+    """`name`'s Python logger shows only errors while the block runs."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _comparison_problems(model: Any, run: Any, expected: list, tolerance: float) -> list[str]:

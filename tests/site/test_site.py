@@ -308,3 +308,17 @@ def _as_shown(schema: dict) -> str:
 
 def _words(text: str) -> str:
     return " ".join(re.findall(r"\S+", text))
+
+
+def test_the_deployment_matrix_has_every_shipped_recipe_in_every_format(visit):
+    from conftest import ALLOCATABLE, recipe_id
+
+    page = visit("guide/deploy-matrix/")
+    rows = page.locator("article table tbody tr")
+    assert rows.count() == len(ALLOCATABLE)
+    for index, path in enumerate(ALLOCATABLE):
+        cells = [text.strip() for text in rows.nth(index).locator("td").all_inner_texts()]
+        assert cells[0] == recipe_id(path)
+        assert len(cells) == 5
+        assert cells[1].startswith("verified")  # a SavedModel is TensorFlow's own graph
+        assert all(re.match(r"(verified \(\d|refused: \S)", cell) for cell in cells[1:]), cells
