@@ -304,11 +304,8 @@ def _source_model(source: object, weights: str | os.PathLike | None) -> tuple[An
 
 
 def _what(value: object) -> str:
-    return (
-        f"a structure-only {type(value).__name__}"
-        if is_structure_only(value)
-        else (type(value).__name__)
-    )
+    prefix = "a structure-only " if is_structure_only(value) else ""
+    return prefix + type(value).__name__
 
 
 def _renamed(a: LayerGraph, b: LayerGraph, renames: dict[str, str]) -> tuple:

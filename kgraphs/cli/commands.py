@@ -74,13 +74,14 @@ def _shapes_line(recipe: Recipe, *, verbose: bool) -> str:
     with quiet_tensorflow(verbose):
         from kgraphs.building.from_recipe import check_shapes
         from kgraphs.config.limits import BYTES_PER_PARAMETER, MAX_PARAMETERS
+        from kgraphs.introspection.layer_graph import format_shape
 
         try:
             structure = check_shapes(recipe)
         except ConfigError as error:
             raise error.with_source(recipe.source) from None
     outputs = ", ".join(
-        f"{name} {_shape_text(shape)}" for name, shape in structure.output_shapes.items()
+        f"{name} {format_shape(shape)}" for name, shape in structure.output_shapes.items()
     )
     count = f"{structure.parameters:,} parameters"
     if structure.over_limit:
@@ -90,11 +91,6 @@ def _shapes_line(recipe: Recipe, *, verbose: bool) -> str:
             f"{MAX_PARAMETERS:,} that build allocates (set KGRAPHS_MAX_PARAMETERS to allow more)"
         )
     return f"({recipe.architecture}, outputs: {outputs}; {count})"
-
-
-def _shape_text(shape: tuple[int | None, ...]) -> str:
-    """`(None, 64, 64, 1)`: a shape as Keras prints it."""
-    return "(" + ", ".join(str(size) for size in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def summary_command(arguments: argparse.Namespace) -> int:
