@@ -11,13 +11,22 @@ STAMP := $(VENV)/.kgraphs-installed
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup graphviz browser language-server test test-jax test-site test-fast durations coverage catalog plot docs bench notebooks lint format lock clean
+.PHONY: setup graphviz browser language-server test test-tensorflow-then-site test-jax test-site test-fast durations coverage catalog plot docs bench notebooks lint format lock clean
+
+# uv installs the lock's wheels in seconds where pip takes most of a minute: pip brings uv
+# (pinned), uv the rest, trusting the system's certificates as pip does here. Should uv fail
+# (a mirror only pip is configured for), pip installs the same lock.
+UV_VERSION := 0.13.8
+UV_INSTALL := $(VENV)/bin/uv pip install -q --system-certs --python $(PY)
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -r requirements.lock 2>&1 | $(QUIET_PIP)
-	$(PY) -m pip install -q --no-deps -e . 2>&1 | $(QUIET_PIP)
-	$(PY) -c "import kgraphs, keras, pydot, pydantic"
+	$(PY) -m pip install -q uv==$(UV_VERSION) 2>&1 | $(QUIET_PIP)
+	$(UV_INSTALL) -r requirements.lock \
+		|| $(PY) -m pip install -q -r requirements.lock 2>&1 | $(QUIET_PIP)
+	$(UV_INSTALL) --no-deps -e .
+	$(PY) -c "import kgraphs, pydot, pydantic, importlib.util as u; \
+		assert all(map(u.find_spec, ('keras', 'tensorflow', 'jax'))), 'the backends'"
 	touch $@
 
 setup: $(STAMP) graphviz
@@ -66,16 +75,20 @@ LINTED := kgraphs tests benchmarks examples docs scripts
 # other finishes a long one (tests/conftest.py, from the times in tests/durations.json).
 XDIST := -n 2 --dist loadscope --no-loadscope-reorder
 
-# The TensorFlow pass runs the notebooks and keeps them in build/notebooks/, so that `make docs`
-# after it runs none again (tests/notebook_runner.py). Then the JAX pass and the site side by
-# side (-j2): the site's tests mostly wait on Chromium, which leaves the cores to the JAX pass.
-# Each prints its output when it ends (--output-sync).
+# The TensorFlow pass and the JAX pass side by side (-j2), and the site after the TensorFlow
+# pass: that pass runs the notebooks and keeps them in build/notebooks/, so that `make docs`
+# after it runs none again (tests/notebook_runner.py). Each pass mostly waits at times (on the
+# processes its tests start, on Chromium), and the other fills the cores meanwhile. Each prints
+# its output when it ends (--output-sync).
 test: setup browser language-server
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
 	$(VENV)/bin/lint-imports --no-logo --no-cache  # the layers and no cycles (pyproject.toml)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-tensorflow-then-site test-jax
+
+test-tensorflow-then-site: setup browser
 	$(PY) -m pytest $(XDIST) --durations=10
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-jax test-site
+	$(MAKE) --no-print-directory test-site
 
 # The suite on JAX, all but the tests marked to run once (tests/conftest.py: runs_on), which
 # are reported as deselected.
@@ -130,7 +143,7 @@ lint format: setup
 # Refresh the lock from the current .venv after changing dependencies in pyproject.toml.
 lock: $(STAMP)
 	{ echo "# Tested versions of every package in .venv; \`make lock\` regenerates this file."; \
-	  $(PY) -m pip freeze --exclude-editable | grep -v "^kgraphs"; } > requirements.lock.new
+	  $(PY) -m pip freeze --exclude-editable | grep -v "^kgraphs\|^uv=="; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean:

@@ -137,6 +137,13 @@ def application():
 #
 # The doctests (the public API's examples) run on both, but for the modules below.
 RUN_ONCE = ("tensorflow_only", "backend_independent")
+# A test of the command line's own part (its arguments, the files it writes, its exit status
+# and messages) runs once: each command calls the API, whose results are tested on both
+# backends. The start-up lines a user reads, which the backend's imports print, are tested on
+# both.
+COMMAND_LINE = pytest.mark.backend_independent(
+    reason="the command line's own part; what the command computes is tested on both backends"
+)
 # Doctests run on TensorFlow only: tf.distribute's, KerasTuner's search loop (half a minute
 # on JAX; the fits it runs are test_recipes' on both backends), and deploy's (Keras exports
 # ONNX, LiteRT and OpenVINO from TensorFlow).

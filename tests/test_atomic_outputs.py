@@ -9,6 +9,7 @@ import zipfile
 
 import keras
 import pytest
+from conftest import COMMAND_LINE
 
 import kgraphs
 from kgraphs.building.saving import save_model
@@ -42,6 +43,7 @@ def test_failed_model_save_keeps_the_old_file(tmp_path):
 
 
 @pytest.mark.slow
+@COMMAND_LINE
 def test_failed_render_keeps_the_old_diagram(tmp_path):
     target = tmp_path / "diagram.svg"
     target.write_text("old diagram")
@@ -65,6 +67,7 @@ def test_failed_render_keeps_the_old_diagram(tmp_path):
 
 
 @pytest.mark.slow
+@COMMAND_LINE
 def test_failed_export_keeps_the_old_recipe(tmp_path):
     target = tmp_path / "recipe.yaml"
     target.write_text("old: recipe\n")

@@ -8,7 +8,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import ROOT, clean_environment, run_kgraphs
+from conftest import COMMAND_LINE, ROOT, clean_environment, run_kgraphs
 
 import kgraphs
 
@@ -77,6 +77,7 @@ def test_user_mistakes_exit_2_without_traceback(arguments, phrase):
     assert "Traceback" not in result.stderr
 
 
+@COMMAND_LINE
 def test_build_writes_a_keras_file_that_reloads_in_safe_mode(tmp_path):
     output = tmp_path / "models" / "ticket.keras"
     result = kgraphs_cli("build", TICKET, "-o", str(output), "--set", "config.lstm_units=8")

@@ -11,7 +11,7 @@ import re
 import keras
 import pytest
 import yaml
-from conftest import RECIPES, ROOT, recipe_id
+from conftest import COMMAND_LINE, RECIPES, ROOT, recipe_id
 from keras import layers
 from test_cli import kgraphs_cli
 
@@ -508,6 +508,7 @@ def test_cli_bad_inputs_exit_2_without_traceback(tmp_path):
 
 
 @pytest.mark.slow
+@COMMAND_LINE
 def test_cli_same_exits_0_and_set_applies_to_both_sides():
     result = kgraphs_cli(
         "diff",
@@ -522,6 +523,7 @@ def test_cli_same_exits_0_and_set_applies_to_both_sides():
 
 
 @pytest.mark.slow
+@COMMAND_LINE
 def test_cli_different_exits_1_with_markdown(tmp_path):
     result = kgraphs_cli(
         "diff",
@@ -547,6 +549,7 @@ def test_cli_different_exits_1_with_markdown(tmp_path):
 
 
 @pytest.mark.slow
+@COMMAND_LINE
 def test_cli_plot_draws_both_models_with_the_changes(tmp_path):
     picture = tmp_path / "pictures" / "siamese.svg"
     result = kgraphs_cli("diff", "siamese_text", "siamese_text_cosine", "--plot", str(picture))

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import COMMAND_LINE, ROOT
 from round_trip import assert_same_model, round_trip, sample_inputs, string_inputs_refused
 
 import kgraphs
@@ -647,6 +647,7 @@ def test_compile_keys_are_checked_against_graph_outputs():
 
 
 @pytest.mark.slow
+@COMMAND_LINE
 def test_export_command_writes_a_recipe_that_builds(tmp_path):
     model = nested_tower_model()
     model.save(tmp_path / "nested.keras")

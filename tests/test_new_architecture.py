@@ -12,7 +12,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import ROOT, clean_environment
+from conftest import COMMAND_LINE, ROOT, clean_environment
 
 pytestmark = pytest.mark.slow
 
@@ -76,6 +76,7 @@ PROBE = textwrap.dedent(
 )
 
 
+@COMMAND_LINE
 def test_a_new_architecture_file_is_all_it_takes(tmp_path):
     shutil.copytree(
         ROOT / "kgraphs", tmp_path / "kgraphs", ignore=shutil.ignore_patterns("__pycache__")

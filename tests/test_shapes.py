@@ -13,7 +13,7 @@ import resource
 import keras
 import pytest
 import yaml
-from conftest import run_kgraphs, run_kgraphs_measured
+from conftest import COMMAND_LINE, run_kgraphs, run_kgraphs_measured
 from keras import layers
 
 import kgraphs
@@ -335,6 +335,7 @@ def test_wrapped_layers_are_estimated_as_keras_allocates(make, shape):
     assert estimate == layer.count_params()
 
 
+@COMMAND_LINE
 def test_validate_shapes_from_another_directory(tmp_path):
     """The command line: a good recipe of 1.6 billion parameters checks in a process whose
     memory never holds its weights; a bad one lists its problems; exit 2 as for any bad

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 import yaml
+from conftest import COMMAND_LINE
 from test_cli import kgraphs_cli
 
 import kgraphs
@@ -146,6 +147,7 @@ def tune_command(folder, *options: str) -> list[str]:
 
 
 @pytest.mark.slow
+@COMMAND_LINE
 def test_command_line_tune_writes_the_best_recipe_and_resumes(data, tmp_path):
     inputs, targets = data
     np.savez(tmp_path / "data.npz", priority=targets, **inputs)
@@ -166,6 +168,7 @@ def test_command_line_tune_writes_the_best_recipe_and_resumes(data, tmp_path):
 
 
 @pytest.mark.slow
+@COMMAND_LINE
 def test_command_line_tune_names_missing_data(data, tmp_path):
     inputs, targets = data
     np.savez(tmp_path / "data.npz", priorty=targets, **inputs)
