@@ -107,12 +107,15 @@ def _wait(gallery: Future, tutorials: list[Future]) -> None:
 
 
 def write_deploy_matrix(path: Path) -> Path:
-    """Every shipped recipe in every deployment format, each cell checked now in the format's
-    runtime (tests/deploy_matrix.py), so the page cannot go stale."""
+    """Every shipped recipe in every deployment format, each cell checked in the format's
+    runtime (tests/deploy_matrix.py): the tests' matrix when they made it from the sources here
+    now, otherwise made now, so the page cannot go stale."""
     import deploy_matrix
 
-    recipes = deploy_matrix.shipped_recipes()
-    return write_text(path, deploy_matrix.markdown(deploy_matrix.cells(recipes)))
+    text = deploy_matrix.tested_copy()
+    if text is None:
+        text = deploy_matrix.markdown(deploy_matrix.cells(deploy_matrix.shipped_recipes()))
+    return write_text(path, text)
 
 
 def write_text(path: Path, text: str) -> Path:

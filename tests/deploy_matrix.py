@@ -1,18 +1,25 @@
 """The deployment matrix: every shipped recipe whose weights fit, in every format, each cell
 `kgraphs.deploy`'s verdict on the file (verified with its largest difference, or not with the
 reason), each checked against the format's runtime run here without kgraphs (`independently`):
-a verdict the runtime disagrees with fails the build. `make docs` regenerates it for the site
-on every build (docs/build_docs.py), so it cannot go stale; tests/site checks the page.
+a verdict the runtime disagrees with fails the build. tests/test_deploy.py makes it and keeps
+it in build/deploy-matrix.md, stamped with what it was made from (tests/notebook_runner.py's
+`stamp`: this file, every file of kgraphs, recipes included, the locked versions and the
+backend); `make docs` takes that copy when its stamp is what is here now, and makes the matrix
+again otherwise, so the page cannot go stale. tests/site checks the page.
 `python tests/deploy_matrix.py` prints it.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
 
+from notebook_runner import stamp
+
 ROOT = Path(__file__).resolve().parent.parent
+TESTED = ROOT / "build" / "deploy-matrix.md"  # the tests' matrix, for `make docs`
 FILE_NAMES = {
     "savedmodel": "model",
     "onnx": "model.onnx",
@@ -134,6 +141,27 @@ def markdown(table: dict[str, dict[str, str]]) -> str:
     for name, row in table.items():
         lines.append(f"| `{name}` | " + " | ".join(_cell(row[f]) for f in formats) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _stamp_line() -> str:
+    return f"<!-- made from: {json.dumps(stamp(Path(__file__)), sort_keys=True)} -->\n"
+
+
+def keep_tested(text: str) -> Path:
+    """`text`, the matrix the tests made, in build/deploy-matrix.md with its stamp."""
+    from kgraphs.util.atomic import write_text
+
+    TESTED.parent.mkdir(parents=True, exist_ok=True)
+    return write_text(TESTED, _stamp_line() + text)
+
+
+def tested_copy() -> str | None:
+    """The matrix the tests made from what is here now, or None (none made, or made from
+    other sources or on another backend)."""
+    if not TESTED.is_file():
+        return None
+    line, _, text = TESTED.read_text().partition("\n")
+    return text if line + "\n" == _stamp_line() else None
 
 
 def _cell(text: str) -> str:

@@ -5,11 +5,13 @@ Keras's outputs, and a refused one must really fail in that runtime.
 """
 
 import copy
+import re
 
+import deploy_matrix
 import numpy as np
 import pytest
 from ai_edge_litert.interpreter import Interpreter
-from conftest import run_kgraphs
+from conftest import ALLOCATABLE, recipe_id, run_kgraphs
 from deploy_matrix import independently
 
 import kgraphs
@@ -18,6 +20,22 @@ from kgraphs import ConfigError
 pytestmark = pytest.mark.tensorflow_only(reason="Keras exports these formats from TensorFlow")
 
 SMALL_IMAGE = {"input_shape": [32, 32, 3]}
+
+
+@pytest.mark.slow
+def test_every_shipped_recipe_in_every_format_agrees_with_the_runtime():
+    # `cells` loads each file again in the runtime's own API and raises where it disagrees.
+    table = deploy_matrix.cells(deploy_matrix.shipped_recipes())
+    assert sorted(table) == sorted(recipe_id(path) for path in ALLOCATABLE)
+    for name, row in table.items():
+        assert list(row) == list(deploy_matrix.FILE_NAMES), name
+        # Every model of built-in layers converts to SavedModel and ONNX.
+        assert row["savedmodel"].startswith("verified ("), (name, row)
+        assert row["onnx"].startswith("verified ("), (name, row)
+        for cell in row.values():
+            if not cell.startswith("verified ("):  # a refusal names a layer and its class
+                assert re.search(r"^refused: .+: [\w/]+ \(\w+\)", cell), cell
+    deploy_matrix.keep_tested(deploy_matrix.markdown(table))  # the site's page: make docs
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,9 @@ from kgraphs.catalog.arguments import layer_problems
 from kgraphs.catalog.keras_layers import described_layers, description, layer_arguments
 from kgraphs.catalog.keras_names import LAYERS, REFUSED_LAYERS
 
-ONCE = pytest.mark.backend_independent(reason="the description is read on JAX, by the script")
+ONCE = pytest.mark.backend_independent(
+    reason="the description is read on JAX, by the script", on="jax"
+)
 
 
 @ONCE
