@@ -38,6 +38,13 @@ PINNED = {
     "JAX_COMPILATION_CACHE_DIR": str(ROOT / "build" / "jax-compilation-cache"),
     "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
     "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+    # `make test` runs its two passes side by side, each with a process a core, and those start
+    # more (the command line, notebooks, exporters). A pool of threads a core in each, which
+    # TensorFlow's kernels and BLAS start, would spin on cores the other processes need; the
+    # suite's models are small enough that one thread a kernel loses nothing.
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
 }
 UNSET = ("KGRAPHS_MAX_PARAMETERS", "TF_CONFIG", "CUDA_VISIBLE_DEVICES", "TF_ENABLE_ONEDNN_OPTS")
 os.environ.update(PINNED)

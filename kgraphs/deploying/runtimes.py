@@ -13,6 +13,11 @@ import numpy as np
 
 from kgraphs.util.stderr import silenced_stderr
 
+# Each check runs a few examples once: one thread gives the same outputs without starting a
+# pool of threads a runtime (ONNX Runtime, LiteRT, OpenVINO), which then spin on every core
+# while other work waits.
+ONE_THREAD = 1
+
 Shape = tuple[int | None, ...]
 
 
@@ -60,7 +65,11 @@ def run_savedmodel(path: Path, inputs: Mapping[str, np.ndarray]) -> Run:
 def run_onnx(path: Path, inputs: Mapping[str, np.ndarray]) -> Run:
     import onnxruntime
 
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = ONE_THREAD
+    session = onnxruntime.InferenceSession(
+        str(path), options, providers=["CPUExecutionProvider"]
+    )
     feeds = session.get_inputs()
     values = session.run(None, {item.name: inputs[item.name] for item in feeds})
     return Run(
@@ -79,7 +88,7 @@ def run_litert(path: Path, inputs: Mapping[str, np.ndarray]) -> Run:
         # LiteRT's C++ writes to descriptor 2 (its delegate's notice, the Flex ops' error,
         # which the exception carries too).
         with silenced_stderr():
-            interpreter = Interpreter(model_path=str(path))
+            interpreter = Interpreter(model_path=str(path), num_threads=ONE_THREAD)
             runner = interpreter.get_signature_runner()
             details = runner.get_input_details()
             results = runner(**{name: inputs[name] for name in details})
@@ -107,7 +116,9 @@ def run_openvino(path: Path, inputs: Mapping[str, np.ndarray]) -> Run:
     # At float32: on CPUs with bfloat16 units OpenVINO would otherwise infer in bfloat16, which
     # checks the hardware's rounding rather than the conversion.
     compiled = core.compile_model(
-        core.read_model(str(path)), "CPU", {"INFERENCE_PRECISION_HINT": "f32"}
+        core.read_model(str(path)),
+        "CPU",
+        {"INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": ONE_THREAD},
     )
     results = compiled(
         {item.get_any_name(): inputs[item.get_any_name()] for item in compiled.inputs}
