@@ -16,6 +16,9 @@ they are) is generated from the code it documents, at each build, so the site ca
 - reference/recipes.md: the recipe format from the JSON Schema that kgraphs.recipe.schema derives
   from the pydantic models: each field's type, bounds, default and description;
 - reference/errors.md: representative bad recipes and the `ConfigError` each gives, run now;
+- guide/deploy-matrix.md: every shipped recipe in every deployment format, checked in each
+  format's runtime (tests/deploy_matrix.py); made now unless build/deploy-matrix.md holds the
+  one `make test`'s TensorFlow pass made from the same sources;
 - gallery/: `kgraphs plot recipes`'s gallery (every shipped recipe drawn, its interactive page
   and the picture of every layer), with the gallery's own README as the page.
 

@@ -67,9 +67,7 @@ def run_onnx(path: Path, inputs: Mapping[str, np.ndarray]) -> Run:
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = ONE_THREAD
-    session = onnxruntime.InferenceSession(
-        str(path), options, providers=["CPUExecutionProvider"]
-    )
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     feeds = session.get_inputs()
     values = session.run(None, {item.name: inputs[item.name] for item in feeds})
     return Run(
