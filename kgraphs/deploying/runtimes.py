@@ -13,9 +13,8 @@ import numpy as np
 
 from kgraphs.util.stderr import silenced_stderr
 
-# Each check runs a few examples once: one thread gives the same outputs without starting a
-# pool of threads a runtime (ONNX Runtime, LiteRT, OpenVINO), which then spin on every core
-# while other work waits.
+# A check runs a handful of examples once: one thread a runtime (ONNX Runtime, LiteRT,
+# OpenVINO) is enough, and leaves the other cores to whatever else the machine runs.
 ONE_THREAD = 1
 
 Shape = tuple[int | None, ...]
