@@ -77,9 +77,10 @@ XDIST := -n 2 --dist loadscope --no-loadscope-reorder
 
 # The TensorFlow pass and the JAX pass side by side (-j2), and the site after the TensorFlow
 # pass: that pass runs the notebooks and keeps them in build/notebooks/, so that `make docs`
-# after it runs none again (tests/notebook_runner.py). Each pass mostly waits at times (on the
-# processes its tests start, on Chromium), and the other fills the cores meanwhile. Each prints
-# its output when it ends (--output-sync).
+# after it runs none again (tests/notebook_runner.py). While one pass waits (on the processes
+# its tests start, on Chromium), the other uses the cores; the work itself is bound by the CPU,
+# so side by side each test takes about twice as long. Each prints its output when it ends
+# (--output-sync).
 test: setup browser language-server
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
