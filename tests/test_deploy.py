@@ -5,6 +5,7 @@ Keras's outputs, and a refused one must really fail in that runtime.
 """
 
 import copy
+import os
 import re
 
 import deploy_matrix
@@ -63,6 +64,19 @@ def test_each_format_is_verified_and_really_gives_kerass_outputs(format, file_na
     for ours, theirs in zip(given, expected, strict=True):
         np.testing.assert_allclose(ours, theirs, atol=report.tolerance)
     assert not list(tmp_path.glob(".*tmp*"))  # the temporary export was renamed, not left
+
+
+def test_openvino_conversion_forks_no_telemetry_process(tmp_path):
+    # OpenVINO's converter sends each conversion to Google Analytics from a forked process
+    # unless told otherwise; os.register_at_fork sees every fork of this process.
+    forks = []
+    os.register_at_fork(before=lambda: forks.append(1))
+    earlier = os.environ.get("CI")
+    model = kgraphs.build("image_multitask", compile=False, **SMALL_IMAGE)
+    report = kgraphs.deploy(model, tmp_path / "model.xml", format="openvino")
+    assert report.verified, report.text()
+    assert forks == []
+    assert os.environ.get("CI") == earlier  # the environment as it was
 
 
 def test_litert_flex_ops_are_found_before_shipping_with_their_layer(tmp_path):
