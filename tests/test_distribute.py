@@ -200,8 +200,8 @@ def test_workers_train_exactly_as_one_device(tmp_path, recipe, overrides):
     options = ["--steps", str(steps), "--global-batch", str(batch), "--seed", str(seed)]
     options += [f"--set={key}={json.dumps(value)}" for key, value in overrides.items()]
 
-    two_workers = finish(start_workers(2, recipe, options, tmp_path, "two"))
-    # One worker and the single-device reference side by side: two processes, two cores.
+    # The two workers and the single-device reference side by side.
+    workers = start_workers(2, recipe, options, tmp_path, "two")
     arguments = [recipe, str(steps), str(batch), str(seed), json.dumps(overrides)]
     reference = subprocess.Popen(
         [sys.executable, "-c", SINGLE_DEVICE, *arguments, str(tmp_path / "reference.npz")],
@@ -211,12 +211,11 @@ def test_workers_train_exactly_as_one_device(tmp_path, recipe, overrides):
         stderr=subprocess.PIPE,
         text=True,
     )
-    one_worker = finish(start_workers(1, recipe, options, tmp_path, "one"))
-    expected = parse_logs(finish([reference])[0])
+    *two_workers, single = finish([*workers, reference])
+    expected = parse_logs(single)
 
     assert len(expected) == steps and "loss" in expected[0]
     runs = {"worker 0 of 2": two_workers[0], "worker 1 of 2": two_workers[1]}
-    runs["worker 0 of 1"] = one_worker[0]
     for name, stdout in runs.items():
         logs = parse_logs(stdout)
         assert [sorted(step) for step in logs] == [sorted(step) for step in expected], name
