@@ -11,7 +11,7 @@ STAMP := $(VENV)/.kgraphs-installed
 QUIET_PIP := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup graphviz browser language-server test test-tensorflow-then-site test-jax test-site test-fast durations coverage catalog plot docs bench notebooks lint format lock clean
+.PHONY: setup graphviz browser language-server test test-tensorflow test-jax test-site test-fast durations coverage catalog plot docs bench notebooks lint format lock clean
 
 # uv installs the lock's wheels in seconds where pip takes most of a minute: pip brings uv
 # (pinned), uv the rest, trusting the system's certificates as pip does here. Should uv fail
@@ -79,21 +79,22 @@ LINTED := kgraphs tests benchmarks examples docs scripts
 # other finishes a long one (tests/conftest.py, from the times in tests/durations.json).
 XDIST := -n 2 --dist loadscope --no-loadscope-reorder
 
-# The TensorFlow pass and the JAX pass side by side (-j2), and the site after the TensorFlow
-# pass: that pass runs the notebooks and keeps them in build/notebooks/, so that `make docs`
-# after it runs none again (tests/notebook_runner.py). While one pass waits (on the processes
-# its tests start, on Chromium), the other uses the cores; the work itself is bound by the CPU,
-# so side by side each test takes about twice as long. Each prints its output when it ends
-# (--output-sync).
+# The TensorFlow pass, the site, then the JAX pass, one after the other. The TensorFlow pass
+# runs the notebooks and keeps them in build/notebooks/, so that `make docs` after it runs none
+# again (tests/notebook_runner.py). Side by side (-j2), the two passes took 997 s on this
+# 2-core machine, against 554 + 254 s one after the other: four processes loaded with
+# TensorFlow or JAX on two cores, each with its own thread pools, slow each other more than
+# they fill each other's waits.
 test: setup browser language-server
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
 	$(VENV)/bin/lint-imports --no-logo --no-cache  # the layers and no cycles (pyproject.toml)
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-tensorflow-then-site test-jax
-
-test-tensorflow-then-site: setup browser
-	$(PY) -m pytest $(XDIST) --durations=10
+	$(MAKE) --no-print-directory test-tensorflow
 	$(MAKE) --no-print-directory test-site
+	$(MAKE) --no-print-directory test-jax
+
+test-tensorflow: setup browser
+	$(PY) -m pytest $(XDIST) --durations=10
 
 # The suite on JAX, all but the tests marked to run once (tests/conftest.py: runs_on), which
 # are reported as deselected.

@@ -38,8 +38,8 @@ PINNED = {
     "JAX_COMPILATION_CACHE_DIR": str(ROOT / "build" / "jax-compilation-cache"),
     "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
     "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
-    # `make test` runs its two passes side by side, each with a process a core, and those start
-    # more (the command line, notebooks, exporters): more processes than cores already. The
+    # Each of `make test`'s passes runs a process a core, and those start more (the command
+    # line, notebooks, exporters): more processes than cores already. The
     # suite's models are small, so one thread a kernel (TensorFlow's, BLAS's) is enough; it
     # saved about 5% of the deployment matrix's time, measured alone.
     "TF_NUM_INTRAOP_THREADS": "1",

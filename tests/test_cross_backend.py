@@ -26,7 +26,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.backend_independent(
         reason="starts a process on each backend itself, whichever backend the suite runs on",
-        on="jax",  # where it balances the two passes of `make test`, which run side by side
+        on="jax",
     ),
 ]
 

@@ -14,7 +14,13 @@ import kgraphs
 from kgraphs.drawing.gallery import render_gallery
 from kgraphs.drawing.plot import collapsed_dot_source, dot_source, render
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.backend_independent(
+        reason="the gallery draws structure-only builds, which test_structure_only checks are "
+        "the built models on each backend; drawing them is the same code on either"
+    ),
+]
 
 
 def render_recipes(folder, hash_seed: str):
@@ -70,10 +76,6 @@ def test_every_recipe_is_drawn_collapsed_in_full_and_interactive(rendered, built
         assert (folder / f"{name}.html").read_bytes().startswith(b"<!DOCTYPE html>")
 
 
-@pytest.mark.backend_independent(
-    reason="the drawing code's use of string hashes; each backend's render is compared with "
-    "its own models' drawings by test_every_recipe_is_drawn_collapsed_in_full_and_interactive"
-)
 def test_two_renders_are_byte_identical(two_renders):
     first, second = two_renders
     files = sorted(p.name for p in first.iterdir())
