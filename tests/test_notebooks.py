@@ -1,26 +1,28 @@
 """Every tutorial notebook runs wherever a user opens it and shows its diagrams inline.
 
 Jupyter starts a notebook's kernel in the notebook's own folder; people also run the code from
-the repository root as a script. Both are run here, so a notebook that reaches for a relative
-path (`recipes/...`) fails the suite as it would fail the user.
+the repository root as a script. So no notebook may name a file by a path relative to either
+folder (`recipes/...`): each is read for such names, and each runs in its own folder.
 
 Every notebook runs on TensorFlow in a Jupyter kernel started in notebooks/. These runs are the
 ones the site shows: each writes its executed copy to build/notebooks/, which `make docs` then
 uses instead of running the notebook again (tests/notebook_runner.py).
 
-What a notebook computes depends on the Keras backend, so the chapter's notebooks (its four
-models, the core of every tutorial) and the JAX notebook also run on JAX, as plain scripts from
-the repository root. The tooling tutorials (recipes and the command line, tuning, graph
-recipes, diagrams, weights, deployment) run once: each function they call is tested on JAX by
-its own module (test_recipes, test_tuning, test_graph, test_diagrams, test_weight_transfer...),
-and running them again there would cost `make test` about two minutes of its ten. How a
-notebook is run does not depend on the backend: the kernel's checks (its folder, the SVG diagram
-and PNG learning curves displayed inline, no file left beside the notebooks) and the script's
-(no Jupyter, another folder) mean the same on either, so each is made on one.
+The JAX notebook also runs on JAX, as a plain script from the repository root: it is the one
+whose claims are about JAX. The others run once: what they compute on JAX is tested by their
+modules (the chapter's models against the chapter's code in test_chapter_fidelity, and
+test_recipes, test_tuning, test_graph, test_diagrams, test_weight_transfer...), and running
+them again there, each compiling its own train steps with XLA, would cost `make test` about
+two of its ten minutes. How a notebook is run does not depend on the backend: the kernel's
+checks (its folder, the SVG diagram and PNG learning curves displayed inline, no file left
+beside the notebooks) and the script's (no Jupyter, another folder) mean the same on either,
+so each is made on one.
 """
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, clean_environment
@@ -31,6 +33,22 @@ pytestmark = pytest.mark.slow
 
 def test_there_is_a_notebook_per_chapter_section():
     assert len(NOTEBOOKS) >= 6
+
+
+@pytest.mark.backend_independent(reason="reads the notebooks' code")
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_no_notebook_names_a_file_relative_to_where_it_runs(path):
+    code = ast.parse(as_script(path))
+    strings = {node.value for node in ast.walk(code) if isinstance(node, ast.Constant)}
+    relative = [
+        text
+        for text in strings
+        if isinstance(text, str)
+        and ("/" in text or Path(text).suffix)  # a path, not a word such as "build"
+        and "\n" not in text
+        and any((folder / text).exists() for folder in (ROOT, path.parent))
+    ]
+    assert relative == []
 
 
 @pytest.mark.backend_independent(
@@ -55,8 +73,7 @@ def test_notebook_runs_in_its_own_folder_and_shows_a_diagram(path):
     write_executed(notebook, path, ran_from=ran_from)  # checked: the site shows this run
 
 
-# The notebooks whose code also runs on JAX: the chapter's (01 to 05) and the JAX notebook.
-ON_JAX_TOO = [path for path in NOTEBOOKS if path.name[:2] in {"01", "02", "03", "04", "05", "10"}]
+ON_JAX_TOO = [path for path in NOTEBOOKS if "jax" in path.stem]  # 10_jax_and_many_devices
 
 
 @pytest.mark.backend_independent(
