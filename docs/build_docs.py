@@ -20,7 +20,9 @@ they are) is generated from the code it documents, at each build, so the site ca
   format's runtime (tests/deploy_matrix.py); made now unless build/deploy-matrix.md holds the
   one `make test`'s TensorFlow pass made from the same sources;
 - gallery/: `kgraphs plot recipes`'s gallery (every shipped recipe drawn, its interactive page
-  and the picture of every layer), with the gallery's own README as the page.
+  and the picture of every layer), with the gallery's own README as the page; drawn now unless
+  build/gallery/ holds the one `make test`'s TensorFlow pass drew and checked from the same
+  sources (tests/drawn_gallery.py).
 
 A notebook that fails to run fails the build.
 """
@@ -649,17 +651,22 @@ def _flow(data: dict[str, Any]) -> str:
 
 
 def write_gallery(folder: Path) -> Path:
-    """`kgraphs plot recipes -o FOLDER`; its README.md is the page, its index.html unused."""
-    started = time.perf_counter()
-    drawn = subprocess.run(  # from the root, so the page names the recipes as recipes/NAME.yaml
-        [sys.executable, "-m", "kgraphs", "plot", "recipes", "-o", str(folder.resolve())],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if drawn.returncode != 0:
-        raise RuntimeError(f"kgraphs plot recipes failed:\n{drawn.stderr}")
-    print(f"drew the gallery in {time.perf_counter() - started:.0f} s", flush=True)
+    """`kgraphs plot recipes -o FOLDER`, or the same render made and checked by the tests from
+    the sources here now (tests/drawn_gallery.py); its README.md is the page, its index.html
+    unused."""
+    import drawn_gallery
+
+    if not drawn_gallery.copy_kept(folder):
+        started = time.perf_counter()
+        drawn = subprocess.run(  # from the root: the page names the recipes as recipes/NAME.yaml
+            [sys.executable, "-m", "kgraphs", "plot", "recipes", "-o", str(folder.resolve())],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if drawn.returncode != 0:
+            raise RuntimeError(f"kgraphs plot recipes failed:\n{drawn.stderr}")
+        print(f"drew the gallery in {time.perf_counter() - started:.0f} s", flush=True)
     (folder / "index.html").unlink()  # the standalone page: the site has its own
     return (folder / "README.md").rename(folder / "index.md")
 

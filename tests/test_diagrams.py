@@ -34,14 +34,12 @@ RECIPES = sorted(
     if path.suffix in {".yaml", ".json", ".toml"}
 )
 APPLICATIONS = ["ResNet50", "DenseNet121", "InceptionV3", "MobileNetV2"]
-# On JAX, ResNet50 (residual) and MobileNetV2 (depthwise-separable) are drawn; the other two add
-# only structure, which does not depend on the backend, at 5 to 10 s a build there (as in
-# test_graph's round trips of the same four).
-ONCE = pytest.mark.backend_independent(reason="structure; two applications cover JAX")
-APPLICATION_PARAMS = [
-    pytest.param(name, marks=ONCE if name in ("DenseNet121", "InceptionV3") else ())
-    for name in APPLICATIONS
-]
+# A picture is drawn from a model's layers and their connections, which the backend does not
+# change: test_structure_only and test_graph check, on each backend, that what kgraphs builds is
+# the model Keras builds. Drawn on JAX too, the applications took 5 to 10 s a build there.
+pytestmark = pytest.mark.backend_independent(
+    reason="drawings of layers and connections, which no backend changes"
+)
 KERAS_IO = [f"keras.io:{name}" for name in MODELS]  # models written by others
 
 
@@ -95,15 +93,8 @@ def frame_labels(items) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "rankdir",
-    # Across the page: the same boxes, laid out in another direction, which no backend changes.
-    [
-        "TB",
-        pytest.param("LR", marks=pytest.mark.backend_independent(reason="a layout's direction")),
-    ],
-)
-@pytest.mark.parametrize("name", APPLICATION_PARAMS + RECIPES + KERAS_IO)
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+@pytest.mark.parametrize("name", APPLICATIONS + RECIPES + KERAS_IO)
 def test_default_picture_fits_a_screen_and_is_the_quotient_graph(models, name, rankdir):
     model = models(name)
     graph = layer_graph(model)
@@ -136,7 +127,7 @@ def test_default_picture_fits_a_screen_and_is_the_quotient_graph(models, name, r
 
 @pytest.mark.slow
 @pytest.mark.parametrize("rankdir", ["TB", "LR"])
-@pytest.mark.parametrize("name", APPLICATION_PARAMS)
+@pytest.mark.parametrize("name", APPLICATIONS)
 def test_default_png_is_within_graphviz_limits(models, name, rankdir):
     data = kgraphs.plot(models(name), format="png", rankdir=rankdir).data
     width, height = struct.unpack(">II", data[16:24])  # the PNG header's IHDR chunk
@@ -148,10 +139,8 @@ def test_default_png_is_within_graphviz_limits(models, name, rankdir):
     ("name", "depth", "expected"),
     [
         ("ResNet50", 2, ["conv3_block2..4, 3 x the same structure", "conv4_block1"]),
-        pytest.param(
-            "DenseNet121", 2, ["conv2_block1..6, 6 x the same structure", "pool4_pool"], marks=ONCE
-        ),
-        pytest.param("InceptionV3", 1, ["mixed5..6, 2 x the same structure", "mixed8"], marks=ONCE),
+        ("DenseNet121", 2, ["conv2_block1..6, 6 x the same structure", "pool4_pool"]),
+        ("InceptionV3", 1, ["mixed5..6, 2 x the same structure", "mixed8"]),
         ("MobileNetV2", 2, ["block_14..15, 2 x the same structure"]),
     ],
 )
