@@ -17,7 +17,12 @@ from kgraphs.drawing.interactive import page
 from kgraphs.drawing.view import view
 from kgraphs.introspection.layer_graph import layer_graph
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.backend_independent(
+        reason="a page drawn from a model's layers and connections, which no backend changes"
+    ),
+]
 
 
 @pytest.fixture(scope="module")

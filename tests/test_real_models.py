@@ -18,6 +18,13 @@ from kgraphs.recipe.files import dump_yaml
 
 pytestmark = [
     pytest.mark.slow,
+    # A round trip is between a model's Keras configs and a recipe, and both sides are built
+    # and run on the same backend: what the backend computes is Keras's. Graph recipes build
+    # and train on JAX in test_graph, test_graph_calls and test_recipes; these 47 models took
+    # 56 s more there.
+    pytest.mark.backend_independent(
+        reason="configs to a recipe and back, each side built by Keras on the same backend"
+    ),
     # Keras's test_deeply_nested_model keys its inputs "1", "2", "3", not by their names: Keras
     # warns when it builds it, and again when kgraphs builds it as written, as it should.
     pytest.mark.filterwarnings("ignore:When providing `inputs` as a dict:UserWarning"),

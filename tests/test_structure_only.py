@@ -140,7 +140,8 @@ def test_a_billion_parameter_recipe_builds_as_structure_in_little_memory():
 
 @pytest.mark.slow
 @pytest.mark.backend_independent(
-    reason="three commands at 70B on each backend would add 30 s", on="jax"
+    reason="three commands at 70B on each backend would add 30 s; on TensorFlow, a command "
+    "imports one backend, not both"
 )
 def test_commands_take_a_seventy_billion_parameter_recipe_without_allocating(tmp_path):
     """Whole processes, as a user runs them from another folder: summary, diff and plot each

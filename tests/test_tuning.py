@@ -18,6 +18,12 @@ from kgraphs.recipe.loading import read_source
 from kgraphs.recipe.overrides import with_overrides
 from kgraphs.training.tuning import best_recipe, tuner
 
+# KerasTuner's search loop and kgraphs' mapping of its values to a recipe: the fits a search
+# runs are test_recipes', on both backends (as for kgraphs/training/tuning.py's doctests).
+pytestmark = pytest.mark.backend_independent(
+    reason="the search loop and the recipe it gives; its fits are test_recipes' on each backend"
+)
+
 # The shipped ticket_priority recipe, small, with three search spaces, one conditional.
 SPACES = {
     "config.vocab_size": 60,
