@@ -81,10 +81,10 @@ XDIST := -n 2 --dist loadscope --no-loadscope-reorder
 
 # The TensorFlow pass, the site, then the JAX pass, one after the other. The TensorFlow pass
 # runs the notebooks and keeps them in build/notebooks/, so that `make docs` after it runs none
-# again (tests/notebook_runner.py). Side by side (-j2), the two passes took 997 s on this
-# 2-core machine, against 554 + 254 s one after the other: four processes loaded with
-# TensorFlow or JAX on two cores, each with its own thread pools, slow each other more than
-# they fill each other's waits.
+# again (tests/notebook_runner.py). Side by side (-j2), at one commit on this 2-core machine,
+# the two passes took 997 s; alone, the TensorFlow pass took 554 s and the JAX pass 254 s (its
+# compilation cache warm): four processes loaded with TensorFlow or JAX on two cores, each
+# with its own thread pools, slow each other more than they fill each other's waits.
 test: setup browser language-server
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)

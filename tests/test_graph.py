@@ -81,12 +81,16 @@ def test_defaults_are_left_out():
 
 
 # ------------------------------------------------------------------ keras.applications families
-# On JAX, ResNet50 and MobileNetV2 check the outputs; the other two add only structure, which
-# does not depend on the backend, at half a minute each there.
-ONCE = pytest.mark.backend_independent(reason="structure; two applications cover JAX")
+# A round trip is between an application's Keras configs and a recipe, each side built and run
+# by Keras on the same backend (as test_real_models' models): run once. Graph recipes build and
+# run on JAX in this module's other tests, test_graph_calls and test_recipes; ResNet50 and
+# MobileNetV2 took 20 s more there.
+ONCE = pytest.mark.backend_independent(
+    reason="configs to a recipe and back, each side built by Keras on the same backend"
+)
 APPLICATIONS = [
-    pytest.param("ResNet50", (64, 64, 3), id="ResNet50"),  # residual
-    pytest.param("MobileNetV2", (96, 96, 3), id="MobileNetV2"),  # depthwise-separable
+    pytest.param("ResNet50", (64, 64, 3), id="ResNet50", marks=ONCE),  # residual
+    pytest.param("MobileNetV2", (96, 96, 3), id="MobileNetV2", marks=ONCE),  # depthwise-separable
     pytest.param("DenseNet121", (64, 64, 3), id="DenseNet121", marks=ONCE),  # densely connected
     pytest.param("InceptionV3", (96, 96, 3), id="InceptionV3", marks=ONCE),  # multi-branch
     # Every other family of keras.applications made of built-in layers (ops included).

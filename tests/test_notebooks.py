@@ -53,7 +53,7 @@ def test_no_notebook_names_a_file_relative_to_where_it_runs(path):
 
 
 @pytest.mark.backend_independent(
-    reason="how Jupyter runs a notebook; what it computes is checked on JAX by the script run"
+    reason="how Jupyter runs a notebook, on the backend whose runs the site shows"
 )
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs_in_its_own_folder_and_shows_a_diagram(path):
