@@ -84,8 +84,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-# Three inputs (token ids among them), two outputs with their own losses and loss weights 1.0
-# and 0.2, rmsprop and a metric: the multi-output case a hand-written step gets wrong.
+# Three inputs (token ids among them, read by an LSTM: a while loop on every replica), two
+# outputs with their own losses and loss weights 1.0 and 0.2, rmsprop and a metric: the
+# multi-output case a hand-written step gets wrong.
 MULTI_OUTPUT = """
 version: 1
 architecture: graph
@@ -96,7 +97,7 @@ config:
     - {name: extra, shape: [3]}
   nodes:
     - {name: embed, layer: Embedding, args: {input_dim: 40, output_dim: 4}, inputs: tokens}
-    - {name: pooled, layer: GlobalAveragePooling1D, inputs: embed}
+    - {name: pooled, layer: LSTM, args: {units: 4}, inputs: embed}
     - {name: merged, layer: Concatenate, inputs: [pooled, features, extra]}
     - {name: hidden, layer: Dense, args: {units: 8, activation: relu}, inputs: merged}
     - {name: score, layer: Dense, args: {units: 1, activation: sigmoid}, inputs: hidden}
@@ -181,7 +182,6 @@ def weights(path):
     ("recipe", "overrides"),
     [
         ("three_inputs_two_outputs.yaml", {}),
-        ("ticket_priority", {"vocab_size": 50, "lstm_units": 4}),  # one output, a metric
         (  # batch norm: statistics over the global batch, as on one device
             "residual_cnn_stages",
             {
