@@ -28,8 +28,8 @@ def drawn_from() -> dict[str, str]:
 
 
 def keep(folder: Path, *, ran_from: dict[str, str]) -> Path:
-    """A copy of the render in `folder`, drawn from `ran_from`, as build/gallery/ (replaced
-    whole: the new copy is written beside it and renamed over it)."""
+    """A copy of the render in `folder`, drawn from `ran_from`, as build/gallery/ (written
+    whole beside it, then moved into its place)."""
     partial = KEPT.with_name(KEPT.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     shutil.copytree(folder, partial)

@@ -75,7 +75,8 @@ def test_every_recipe_is_drawn_collapsed_in_full_and_interactive(rendered, built
         full = render(dot_source(model, show_params=True), "svg")
         assert (folder / f"{name}.full.svg").read_bytes() == full
         assert (folder / f"{name}.html").read_bytes().startswith(b"<!DOCTYPE html>")
-    drawn_gallery.keep(folder, ran_from=drawn_gallery.drawn_from())  # checked: the site's
+    # Checked: the site shows this render (make docs copies it; tests/drawn_gallery.py).
+    drawn_gallery.keep(folder, ran_from=drawn_gallery.drawn_from())
 
 
 def test_two_renders_are_byte_identical(two_renders):
