@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -278,17 +278,10 @@ def _help_block(parser: argparse.ArgumentParser) -> list[str]:
     return ["```text", parser.format_help().rstrip(), "```", ""]
 
 
-@contextlib.contextmanager
-def _help_width() -> Iterator[None]:
-    saved = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = HELP_COLUMNS
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["COLUMNS"]
-        else:
-            os.environ["COLUMNS"] = saved
+def _help_width() -> contextlib.AbstractContextManager[None]:
+    from kgraphs.util.environment import environment_variable
+
+    return environment_variable("COLUMNS", HELP_COLUMNS)
 
 
 def _first_paragraph_after_title(docstring: str | None) -> str:

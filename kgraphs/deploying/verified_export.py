@@ -24,6 +24,7 @@ from typing import Any
 from kgraphs.deploying.formats import Format, format_of
 from kgraphs.deploying.runtimes import RUNTIMES, RuntimeRefusal, Tensor
 from kgraphs.introspection.layer_graph import format_shape
+from kgraphs.util.environment import environment_variable
 from kgraphs.util.errors import ConfigError
 
 # Ops of a TensorFlow while loop over a TensorList: what a recurrent layer becomes when it is
@@ -209,15 +210,8 @@ def _no_telemetry() -> Iterator[None]:
     a process the size of TensorFlow's). A check sends nothing anywhere: while it converts, the
     environment says CI, where the converter reports nothing (openvino_telemetry's
     `disable_in_ci`, which OpenVINO's converter sets)."""
-    earlier = os.environ.get("CI")
-    os.environ["CI"] = "true"
-    try:
+    with environment_variable("CI", "true"):
         yield
-    finally:
-        if earlier is None:
-            del os.environ["CI"]
-        else:
-            os.environ["CI"] = earlier
 
 
 @contextlib.contextmanager

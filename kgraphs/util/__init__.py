@@ -1,2 +1,3 @@
 """Small utilities every layer uses: `ConfigError` and close matches (`errors`), atomic writes
-(`atomic`), and which Keras backend runs (`backend`)."""
+(`atomic`), which Keras backend runs (`backend`), and an environment variable set for a block
+(`environment`)."""
